@@ -1,0 +1,71 @@
+"""Command-line interface: ``kronconv <command> ...``.
+
+A thin layer: each command lives in :mod:`kronconv.commands` as a module with a
+``register(subparsers)`` function; it parses, calls the library, renders and
+writes.  Exit status: 0 success / proved / holds, 1 refuted / check failed,
+2 bad input (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import KronconvError
+
+__all__ = ["main", "build_parser", "COMMANDS"]
+
+#: Command modules in :mod:`kronconv.commands`, in help order.
+COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "bench")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kronconv",
+        description="Derive, prove and check the mathematics of dilated convolutions.",
+    )
+    parser.add_argument("--version", action="version", version=f"kronconv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__package__}.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kronconv`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KronconvError as exc:
+        sys.stderr.write(f"kronconv: error: {exc}\n")
+        return 2
+    except BrokenPipeError:  # e.g. `kronconv rf ... | head`
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("kronconv: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

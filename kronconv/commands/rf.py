@@ -1,0 +1,84 @@
+"""``kronconv rf``: per-layer receptive field, effective stride, offset and parameters."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..formulas import network_fields, network_output_size
+from ..render import table, to_json
+from ..spec import PRESETS, preset
+from ._common import add_format_arg, add_stack_args, int_list, network_from_args, write_output
+
+HEADERS = ["layer", "name", "type", "kernel", "dilation", "stride", "padding", "channels",
+           "receptive field", "eff. stride", "offset", "centre", "parameters"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("rf", help="receptive field of a chain of layers",
+                       description="Per-layer receptive field (size of the input window one output unit "
+                                   "sees), effective stride, offset of the first unit's field, its centre "
+                                   "and parameter counts. Exact integer arithmetic (SymPy).")
+    add_stack_args(p)
+    p.add_argument("--input-size", type=int_list(1, 1 << 30, "--input-size"), metavar="N[,N...]",
+                   help="also compute output sizes for this input size (one value or one per axis)")
+    add_format_arg(p)
+    p.set_defaults(func=run)
+
+
+def list_presets(fmt: str) -> str:
+    rows = []
+    for name, (_, desc, params) in PRESETS.items():
+        net = preset(name)
+        ft = network_fields(net)
+        rows.append({"name": name, "description": desc, "parameters": list(params),
+                     "layers": len(net), "receptive_field": ft.to_dict()["receptive_field"]})
+    if fmt == "json":
+        return to_json({"presets": rows})
+    return table(["preset", "layers", "receptive field (defaults)", "parameters", "description"],
+                 [[r["name"], r["layers"], r["receptive_field"], ",".join(r["parameters"]), r["description"]]
+                  for r in rows], fmt)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_presets:
+        write_output(list_presets(args.format), args.out)
+        return 0
+    net = network_from_args(args)
+    ft = network_fields(net)
+    data = ft.to_dict()
+    sizes = None
+    if args.input_size is not None:
+        size = args.input_size[0] if len(args.input_size) == 1 else args.input_size
+        sizes = network_output_size(net, size)
+        data["input_size"] = args.input_size if len(args.input_size) > 1 else args.input_size[0]
+        for row, s in zip(data["layers"], sizes):
+            row["output_size"] = s[0] if len(set(s)) == 1 else s
+        data["output_size"] = data["layers"][-1]["output_size"]
+    if args.format == "json":
+        write_output(to_json(data), args.out)
+        return 0
+    headers = HEADERS + (["output size"] if sizes else [])
+    rows = []
+    for r in data["layers"]:
+        ch = f"{r['in_channels']}->{r['out_channels']}" if r["in_channels"] is not None else "-"
+        row = [r["index"], r["name"] or "-", r["type"], r["kernel"], r["dilation"], r["stride"], r["padding"], ch,
+               r["receptive_field"], r["effective_stride"], r["offset"], r["centre"], r["parameters"]]
+        if sizes:
+            row.append(r["output_size"])
+        rows.append(row)
+    title = net.name or "network"
+    summary = (f"receptive field {_fmt(data['receptive_field'])}, effective stride {_fmt(data['effective_stride'])}, "
+               f"{data['parameters']} parameters")
+    if args.format == "md":
+        text = f"**{title}** ({net.dims}-D): {summary}\n\n" + table(headers, rows, "md")
+    elif args.format == "latex":
+        text = f"% {title} ({net.dims}-D): {summary}\n" + table(headers, rows, "latex")
+    else:
+        desc = f" - {net.description}" if net.description else ""
+        text = f"{title} ({net.dims}-D){desc}\n" + table(headers, rows, "text") + f"\n\n{summary}"
+    write_output(text, args.out)
+    return 0
+
+
+def _fmt(v: object) -> str:
+    return "x".join(map(str, v)) if isinstance(v, list) else f"{v}"

@@ -1,0 +1,542 @@
+r"""Exact receptive-field, stride, offset, output-size and parameter formulas (SymPy).
+
+Conventions (Araujo, Norris & Sim 2019, "Computing Receptive Fields of CNNs";
+Dumoulin & Visin 2016, relationship 15).  For layer :math:`l` (from 0) with
+kernel :math:`k_l`, dilation :math:`d_l`, stride :math:`s_l` and padding
+:math:`p_l` (zeros on each side), the dilated extent is
+:math:`\kappa_l = d_l (k_l - 1) + 1` and, after layers :math:`0..l`,
+
+.. math::
+
+    r_l = r_{l-1} + (\kappa_l - 1) J_{l-1}, \quad J_l = s_l J_{l-1}, \quad
+    o_l = o_{l-1} - p_l J_{l-1},
+
+with :math:`r_{-1} = J_{-1} = 1` and :math:`o_{-1} = 0`.  :math:`r` is the
+receptive field, :math:`J` the effective stride ("jump") and :math:`o` the input
+coordinate of the left edge of the first output unit's field (the effective
+padding is :math:`P = -o`); output unit :math:`u` sees
+:math:`[o + u J, o + u J + r - 1]`, centred at :math:`o + u J + (r - 1)/2`.
+
+Every function takes SymPy expressions; a number is the special case of an
+expression (it is sympified), so concrete and symbolic questions share one
+code path.
+
+Examples
+--------
+>>> receptive_field_closed_form(3, "2**l", 5)
+63
+>>> receptive_field_closed_form("k", 1, "L")
+L*k - L + 1
+>>> output_size(32, 3, dilation=2, padding=2)
+32
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import sympy as sp
+
+from .errors import InvalidArgument, InvalidSpec
+from .spec import Conv, Network
+
+__all__ = [
+    "LAYER",
+    "FieldRow",
+    "FieldTable",
+    "sym",
+    "chain_fields",
+    "network_fields",
+    "output_size",
+    "network_output_size",
+    "receptive_field_closed_form",
+    "layers_for_receptive_field",
+    "stack_parameter_count",
+    "KernelCounts",
+    "kernel_parameter_counts",
+    "parameter_table",
+]
+
+#: The layer index symbol ``l`` used in dilation expressions.
+LAYER = sp.Symbol("l", integer=True, nonnegative=True)
+
+_ALLOWED_NAMES = {"l": LAYER}
+MAX_EXPR_CHARS = 200
+
+
+def sym(value: Any, name: str = "value") -> sp.Expr:
+    """Sympify a number or a formula string safely (no attribute access, no eval of code).
+
+    Free symbols other than ``l`` are taken as positive integers (sizes).
+
+    Examples
+    --------
+    >>> sym("a**l")
+    a**l
+    >>> sym("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    kronconv.errors.InvalidArgument: value: "__import__('os')" is not an allowed expression (use numbers, symbols, + - * / ** and parentheses)
+    """
+    if isinstance(value, sp.Basic):
+        return value  # type: ignore[return-value]
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be a number or expression, got {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise InvalidArgument(f"{name} must be an integer or expression, got {value!r}")
+        return sp.Integer(int(value))
+    text = str(value).strip()
+    if not text or len(text) > MAX_EXPR_CHARS:
+        raise InvalidArgument(f"{name} must be a non-empty expression of at most {MAX_EXPR_CHARS} characters")
+    bad = set(text) - set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_+-*/() ^.")
+    if bad or "__" in text or "." in text.replace(" ", ""):
+        raise InvalidArgument(
+            f"{name}: {text!r} is not an allowed expression "
+            "(use numbers, symbols, + - * / ** and parentheses)"
+        )
+    try:
+        names = {n: sp.Symbol(n) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
+        names.update(_ALLOWED_NAMES)  # every identifier is a symbol: 'N', 'S', 'E' are not SymPy's
+        expr = sp.parse_expr(text.replace("^", "**"), local_dict=names, global_dict={"Integer": sp.Integer,
+                             "Symbol": sp.Symbol, "Rational": sp.Rational, "Float": sp.Float}, evaluate=True)
+    except Exception:  # noqa: BLE001 - any parse failure is a user error
+        raise InvalidArgument(f"{name}: cannot parse {text!r} as an expression") from None
+    if not isinstance(expr, sp.Expr) or any(
+        not isinstance(a, (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow)) for a in sp.preorder_traversal(expr)
+    ):
+        raise InvalidArgument(f"{name}: {text!r} may use only + - * / ** on numbers and symbols")
+    subs = {
+        s: sp.Symbol(s.name, integer=True, positive=True)
+        for s in expr.free_symbols
+        if s != LAYER
+    }
+    return expr.xreplace(subs)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """Per-layer result on one axis, after layers ``0..index``."""
+
+    index: int
+    kernel: sp.Expr
+    dilation: sp.Expr
+    stride: sp.Expr
+    padding: sp.Expr
+    receptive_field: sp.Expr
+    effective_stride: sp.Expr
+    offset: sp.Expr  #: left edge of the first output unit's field (= minus effective padding)
+
+    @property
+    def centre(self) -> sp.Expr:
+        """Centre of the first output unit's field: ``offset + (r - 1) / 2``."""
+        return self.offset + (self.receptive_field - 1) / sp.Integer(2)
+
+
+def chain_fields(
+    kernels: Sequence[Any],
+    dilations: Sequence[Any],
+    strides: Sequence[Any],
+    paddings: Sequence[Any],
+) -> list[FieldRow]:
+    """Receptive field, jump and offset after each layer of a 1-axis chain.
+
+    Examples
+    --------
+    >>> rows = chain_fields([3, 3, 3], [1, 2, 4], [1, 1, 1], [1, 2, 4])
+    >>> [int(r.receptive_field) for r in rows], [int(r.offset) for r in rows]
+    ([3, 7, 15], [-1, -3, -7])
+    >>> k = sp.Symbol("k"); chain_fields([k, k], [1, 1], [1, 1], [0, 0])[-1].receptive_field
+    2*k - 1
+    """
+    if not (len(kernels) == len(dilations) == len(strides) == len(paddings)):
+        raise InvalidArgument(
+            f"per-layer lists differ in length: kernels {len(kernels)}, dilations {len(dilations)}, "
+            f"strides {len(strides)}, paddings {len(paddings)}"
+        )
+    r, jump, off = sp.Integer(1), sp.Integer(1), sp.Integer(0)
+    rows: list[FieldRow] = []
+    for i, (k, d, s, p) in enumerate(zip(kernels, dilations, strides, paddings)):
+        k, d, s, p = (sym(v) for v in (k, d, s, p))
+        r = sp.expand(r + d * (k - 1) * jump)
+        off = sp.expand(off - p * jump)
+        jump = sp.expand(jump * s)
+        rows.append(FieldRow(i, k, d, s, p, r, jump, off))
+    return rows
+
+
+@dataclass(frozen=True)
+class FieldTable:
+    """Per-layer, per-axis receptive-field arithmetic of a :class:`Network`."""
+
+    network: Network
+    axes: tuple[tuple[FieldRow, ...], ...]  #: ``axes[axis][layer]``
+
+    def _axis_values(self, attr: str, layer: int = -1) -> list[Any]:
+        return [_num(getattr(rows[layer], attr)) for rows in self.axes]
+
+    def receptive_field(self, layer: int = -1) -> list[Any]:
+        """Per-axis receptive field after ``layer`` (default: the whole chain)."""
+        return self._axis_values("receptive_field", layer)
+
+    def effective_stride(self, layer: int = -1) -> list[Any]:
+        return self._axis_values("effective_stride", layer)
+
+    def offset(self, layer: int = -1) -> list[Any]:
+        return self._axis_values("offset", layer)
+
+    def centre(self, layer: int = -1) -> list[Any]:
+        return [_num(rows[layer].centre) for rows in self.axes]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: per-layer rows and chain totals (ints where all axes agree)."""
+        layers = []
+        for i, layer in enumerate(self.network.layers):
+            layers.append(
+                {
+                    "index": i,
+                    "name": layer.name,
+                    "type": layer.kind,
+                    "kernel": _squash(list(layer.kernel)),  # type: ignore[arg-type]
+                    "dilation": _squash(list(layer.dilation)),  # type: ignore[arg-type]
+                    "stride": _squash(list(layer.stride)),  # type: ignore[arg-type]
+                    "padding": _squash(list(layer.padding)),  # type: ignore[arg-type]
+                    "in_channels": layer.in_channels if isinstance(layer, Conv) else None,
+                    "out_channels": layer.out_channels if isinstance(layer, Conv) else None,
+                    "receptive_field": _squash(self.receptive_field(i)),
+                    "effective_stride": _squash(self.effective_stride(i)),
+                    "offset": _squash(self.offset(i)),
+                    "centre": _squash(self.centre(i)),
+                    "parameters": layer.weight_count + layer.bias_count,
+                }
+            )
+        return {
+            "network": self.network.name,
+            "description": self.network.description,
+            "dims": self.network.dims,
+            "layers": layers,
+            "receptive_field": _squash(self.receptive_field()),
+            "effective_stride": _squash(self.effective_stride()),
+            "offset": _squash(self.offset()),
+            "centre": _squash(self.centre()),
+            "parameters": self.network.parameter_count,
+        }
+
+
+def _num(expr: sp.Expr) -> Any:
+    """Python int / Fraction-like float for exact numbers, else the expression's string."""
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Rational:
+        return float(expr)  # only half-integers occur (centres); exact in binary
+    return str(expr)
+
+
+def _squash(values: list[Any]) -> Any:
+    """One value when all axes agree, else the per-axis list."""
+    return values[0] if all(v == values[0] for v in values) else values
+
+
+def network_fields(net: Network) -> FieldTable:
+    """Exact per-layer receptive-field arithmetic of ``net`` on every axis.
+
+    Examples
+    --------
+    >>> from kronconv.spec import preset
+    >>> network_fields(preset("yu-koltun-basic")).receptive_field()
+    [67, 67]
+    """
+    axes = []
+    for ax in range(net.dims):
+        rows = chain_fields(
+            [layer.kernel[ax] for layer in net.layers],  # type: ignore[index]
+            [layer.dilation[ax] for layer in net.layers],
+            [layer.stride[ax] for layer in net.layers],  # type: ignore[index]
+            [layer.padding[ax] for layer in net.layers],  # type: ignore[index]
+        )
+        axes.append(tuple(rows))
+    return FieldTable(net, tuple(axes))
+
+
+def output_size(size: Any, kernel: Any, dilation: Any = 1, stride: Any = 1, padding: Any = 0) -> sp.Expr:
+    r"""Output length :math:`\lfloor (i + 2p - d(k-1) - 1) / s \rfloor + 1` (Dumoulin & Visin, rel. 15).
+
+    Returns a SymPy expression; a concrete result below 1 raises :class:`InvalidArgument`.
+
+    Examples
+    --------
+    >>> output_size(7, 3, stride=2)
+    3
+    >>> output_size("n", 3, padding=1)
+    n
+    >>> output_size(4, 3, dilation=2)
+    Traceback (most recent call last):
+    ...
+    kronconv.errors.InvalidArgument: input size 4 is smaller than the dilated kernel extent 5 (padding 0): need input size >= 5
+    """
+    i, k, d, s, p = (sym(v) for v in (size, kernel, dilation, stride, padding))
+    extent = d * (k - 1) + 1
+    out = sp.floor((i + 2 * p - extent) / s) + 1
+    out = sp.simplify(out)
+    if out.is_number and out < 1:
+        raise InvalidArgument(
+            f"input size {i} is smaller than the dilated kernel extent {extent} (padding {p}): "
+            f"need input size >= {extent - 2 * p}"
+        )
+    return out
+
+
+def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[int]]:
+    """Spatial size after every layer for a concrete input size (per axis).
+
+    Raises :class:`InvalidSpec` naming the layer where the field no longer fits.
+
+    Examples
+    --------
+    >>> from kronconv.spec import chain
+    >>> network_output_size(chain(kernel=3, layers=2, dims=1), 10)
+    [[8], [6]]
+    """
+    sizes = [size] * net.dims if isinstance(size, int) else list(size)
+    if len(sizes) != net.dims:
+        raise InvalidSpec(f"input size has {len(sizes)} axes, the network has {net.dims}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, int) or s < 1:
+            raise InvalidSpec(f"input size must be a positive integer, got {s!r}")
+    out: list[list[int]] = []
+    for li, layer in enumerate(net.layers):
+        nxt = []
+        for ax, cur in enumerate(sizes):
+            try:
+                nxt.append(int(output_size(cur, layer.kernel[ax], layer.dilation[ax],  # type: ignore[index]
+                                           layer.stride[ax], layer.padding[ax])))  # type: ignore[index]
+            except InvalidArgument as exc:
+                raise InvalidSpec(f"layer {li}: {exc}") from None
+        out.append(nxt)
+        sizes = nxt
+    return out
+
+
+# --------------------------------------------------------------------------- closed forms
+
+
+@lru_cache(maxsize=256)
+def _closed_form_cached(k: sp.Expr, dil: sp.Expr, stride: sp.Expr, L: sp.Expr) -> sp.Expr:
+    i = sp.Dummy("i", integer=True, nonnegative=True)
+    jump = sp.product(stride.xreplace({LAYER: i}), (i, 0, LAYER - 1)) if stride != 1 else sp.Integer(1)
+    term = (k - 1) * dil * jump
+    total = sp.summation(term, (LAYER, 0, L - 1))
+    total = 1 + total
+    return sp.simplify(sp.powsimp(sp.expand(total), force=True))
+
+
+def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride: Any = 1) -> sp.Expr:
+    r"""Receptive field of ``layers`` equal layers, dilation/stride given as expressions of ``l``.
+
+    :math:`r(L) = 1 + \sum_{l=0}^{L-1} (k - 1)\, d(l) \prod_{i<l} s(i)`, solved
+    with :func:`sympy.summation` and simplified.
+
+    Examples
+    --------
+    >>> receptive_field_closed_form(3, "2**l", "L")
+    2**(L + 1) - 1
+    >>> receptive_field_closed_form("a", "a**l", "L")
+    a**L
+    >>> receptive_field_closed_form(3, 1, "L", stride=2)
+    2**(L + 1) - 1
+    """
+    k = sym(kernel, "kernel")
+    dil = sym(dilation, "dilation")
+    st = sym(stride, "stride")
+    L = sym(layers, "layers")
+    for name, v in (("kernel", k), ("layers", L)):
+        if v.is_number and (not v.is_Integer or v < 1):
+            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+    if L.is_number and L > 4096:
+        raise InvalidArgument(f"layers must be at most 4096, got {L}")
+    for name, v in (("dilation", dil), ("stride", st)):
+        for j in range(3):
+            val = v.subs(LAYER, j)
+            if val.is_number and (not val.is_Integer or val < 1):
+                raise InvalidArgument(f"{name} must be a positive integer for every layer, got {val} at l={j}")
+    out = _closed_form_cached(k, dil, st, L)
+    if L.is_number and not out.free_symbols:
+        out = sp.Integer(out)
+    return out
+
+
+def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: Any = 1) -> sp.Expr:
+    r"""Smallest number of layers whose receptive field is at least ``rf``.
+
+    Solves :math:`r(L) = R` for real :math:`L` with SymPy and takes the ceiling;
+    for concrete inputs the answer is checked against :math:`r(L-1) < R \le r(L)`
+    (and found by search when SymPy cannot invert :math:`r`).
+
+    Examples
+    --------
+    >>> layers_for_receptive_field(67, 3)
+    33
+    >>> layers_for_receptive_field(63, 3, "2**l"), layers_for_receptive_field(64, 3, "2**l")
+    (5, 6)
+    >>> layers_for_receptive_field("R", 3, "3**l")
+    ceiling(log(R)/log(3))
+    """
+    R = sym(rf, "rf")
+    k = sym(kernel, "kernel")
+    if R.is_number and (not R.is_Integer or R < 1):
+        raise InvalidArgument(f"rf must be a positive integer, got {R}")
+    if k.is_number and k == 1:
+        raise InvalidArgument("kernel 1 never grows the receptive field: use kernel >= 2")
+    if R.is_number and R == 1:
+        return sp.Integer(0)
+    Lr = sp.Symbol("L", positive=True)
+    expr = receptive_field_closed_form(k, dilation, Lr, stride)
+    answer: sp.Expr | None = None
+    target = expr
+    if isinstance(target, sp.Piecewise):  # e.g. base a: the a = 1 branch is the linear case
+        target = target.args[-1][0]
+    try:
+        sols = [s for s in sp.solve(sp.Eq(target, R), Lr) if not s.has(sp.I)]
+    except (NotImplementedError, ValueError, TypeError):
+        sols = []
+    if len(sols) == 1:
+        answer = sp.ceiling(sp.simplify(sols[0]))
+        if answer.is_number:
+            answer = sp.Integer(answer)
+    concrete = R.is_number and not expr.free_symbols - {Lr}
+    if concrete:
+        if answer is not None and answer.is_Integer:
+            n = int(answer)
+            if _rf_at(expr, Lr, n) >= R and (n == 0 or _rf_at(expr, Lr, n - 1) < R):
+                return answer
+        for n in range(1, 4097):  # the closed form is increasing in L for positive sizes
+            if _rf_at(expr, Lr, n) >= R:
+                return sp.Integer(n)
+        raise InvalidArgument(f"rf {R} needs more than 4096 layers")
+    if answer is None:
+        raise InvalidArgument(f"cannot invert the receptive field {expr} symbolically")
+    return answer
+
+
+def _rf_at(expr: sp.Expr, Lr: sp.Symbol, n: int) -> sp.Integer:
+    return sp.Integer(sp.simplify(expr.subs(Lr, n)))
+
+
+def stack_parameter_count(
+    kernel: Any, layers: Any, channels: Any = 1, dims: Any = 2, bias: bool = True, groups: Any = 1
+) -> sp.Expr:
+    r"""Parameters of ``layers`` equal ``k^dims`` convolutions with ``C`` channels in and out.
+
+    :math:`L\,(C \cdot C/g \cdot k^{D} + [\text{bias}]\, C)`.  Dilation does not
+    change parameter counts.
+
+    Examples
+    --------
+    >>> stack_parameter_count(3, 7, channels=21, bias=False) + 21**2  # basic context module: 64 C^2
+    28224
+    >>> stack_parameter_count("k", "L", "C", bias=False, groups="C")
+    C*L*k**2
+    """
+    k, L, C, D, g = (sym(v, n) for v, n in ((kernel, "kernel"), (layers, "layers"),
+                                           (channels, "channels"), (dims, "dims"), (groups, "groups")))
+    return sp.expand(L * (C * (C / g) * k**D + (C if bias else 0)))
+
+
+# --------------------------------------------------------------------------- kernel parameter comparisons
+
+
+@dataclass(frozen=True)
+class KernelCounts:
+    """Stored numbers and degrees of freedom of one way to parameterise an N^D kernel."""
+
+    name: str
+    stored: sp.Expr
+    dof: sp.Expr
+    note: str
+
+
+def kernel_parameter_counts(
+    extent: Any = "N", factor: Any = "a", rank: Any = "r", dims: Any = 2
+) -> list[KernelCounts]:
+    r"""Ways to parameterise an :math:`N^D` kernel, with stored numbers and degrees of freedom.
+
+    * full: :math:`N^D` numbers, :math:`N^D` degrees of freedom;
+    * Kronecker product of :math:`L = \log_a N` factors of size :math:`a^D`:
+      :math:`L a^D` numbers but :math:`L(a^D - 1) + 1` degrees of freedom, since
+      scaling one factor by :math:`c` and another by :math:`1/c` gives the same
+      product (:math:`L - 1` redundant scales) — logarithmic in :math:`N`;
+    * dilated cascade of :math:`L` layers :math:`a^D`: the same numbers and
+      degrees of freedom as the Kronecker product it equals;
+    * rank-:math:`r` separable (2-D: :math:`\sum_{i=1}^r u_i v_i^T`): :math:`2rN`
+      numbers; the rank-:math:`r` matrices form a manifold of dimension
+      :math:`r(2N - r)` (for :math:`r \le N`) — linear in :math:`N`;
+    * in :math:`D` dimensions rank-1 (outer product of :math:`D` vectors):
+      :math:`DN` numbers, :math:`D(N-1)+1` degrees of freedom.
+
+    Examples
+    --------
+    >>> {c.name: (c.stored, c.dof) for c in kernel_parameter_counts(27, 3, 1)}["kronecker"]
+    (27, 25)
+    """
+    N, a, r, D = (sym(v, n) for v, n in ((extent, "extent"), (factor, "factor"), (rank, "rank"), (dims, "dims")))
+    for name, v in (("extent", N), ("factor", a), ("rank", r), ("dims", D)):
+        if v.is_number and (not v.is_Integer or v < 1):
+            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+    if D.is_number and D > 3:
+        raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
+    if a.is_number and a < 2:
+        raise InvalidArgument(f"factor must be at least 2, got {a}")
+    L = _exact_log(N, a)
+    if L is None:
+        raise InvalidArgument(f"extent {N} is not a power of the factor {a}: need N = a**L")
+    counts = [
+        KernelCounts("full", N**D, N**D, "every entry free"),
+        KernelCounts("kronecker", sp.expand(L * a**D), sp.expand(L * (a**D - 1) + 1),
+                     "L = log_a N factors of a^D; L-1 scale redundancies"),
+        KernelCounts("dilated-cascade", sp.expand(L * a**D), sp.expand(L * (a**D - 1) + 1),
+                     "L layers a^D with dilations a^l: equals the Kronecker kernel"),
+    ]
+    if D == 2 or not D.is_number:
+        if r.is_number and N.is_number and r > N:
+            raise InvalidArgument(f"rank must be at most the extent {N}, got {r}")
+        counts.append(KernelCounts("separable", sp.expand(2 * r * N), sp.expand(r * (2 * N - r)),
+                                   "sum of r outer products u v^T; manifold of rank-r matrices"))
+    else:
+        counts.append(KernelCounts("separable", sp.expand(D * N), sp.expand(D * (N - 1) + 1),
+                                   "rank 1: outer product of D vectors; D-1 scale redundancies"))
+    return counts
+
+
+def _exact_log(N: sp.Expr, a: sp.Expr) -> sp.Expr | None:
+    if N.is_number and a.is_number:
+        n, base = int(N), int(a)
+        L, p = 0, 1
+        while p < n:
+            p *= base
+            L += 1
+        return sp.Integer(L) if p == n else None
+    return sp.simplify(sp.log(N) / sp.log(a))
+
+
+def parameter_table(extents: Sequence[int], factor: int = 3, rank: int = 1, dims: int = 2) -> list[dict[str, Any]]:
+    """Rows ``{"extent", "<method>_stored", "<method>_dof"}`` for concrete extents ``a**L``.
+
+    Examples
+    --------
+    >>> parameter_table([3, 9], 3)[1]["full_stored"], parameter_table([3, 9], 3)[1]["kronecker_stored"]
+    (81, 18)
+    """
+    rows = []
+    for n in extents:
+        row: dict[str, Any] = {"extent": int(n)}
+        for c in kernel_parameter_counts(n, factor, min(rank, n), dims):
+            row[f"{c.name}_stored"] = int(c.stored)
+            row[f"{c.name}_dof"] = int(c.dof)
+        rows.append(row)
+    return rows
+

@@ -1,0 +1,66 @@
+"""Pure renderers: tables and records to text, Markdown, LaTeX and JSON strings.
+
+Nothing here computes mathematics; every function returns a ``str``.
+
+Examples
+--------
+>>> print(table(["a", "b"], [[1, 22]], "md"))
+| a | b |
+|---|---|
+| 1 | 22 |
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from .errors import InvalidArgument
+
+__all__ = ["FORMATS", "table", "to_json", "cell"]
+
+FORMATS = ("text", "md", "latex", "json")
+
+
+def cell(value: Any) -> str:
+    """Format one table cell: lists as ``3x3``-style when all entries are ints."""
+    if isinstance(value, (list, tuple)):
+        return "x".join(str(v) for v in value)
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
+                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
+        text = text.replace(a, b)
+    return text
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "text") -> str:
+    """Render a table as aligned text, a Markdown pipe table or a LaTeX ``tabular``."""
+    body = [[cell(v) for v in row] for row in rows]
+    heads = [str(h) for h in headers]
+    if fmt == "text":
+        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(heads)]
+        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        return "\n".join([line(heads), line(["-" * w for w in widths])] + [line(r) for r in body])
+    if fmt == "md":
+        out = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in body]
+        return "\n".join(out)
+    if fmt == "latex":
+        out = [r"\begin{tabular}{" + "r" * len(heads) + "}", r"\hline",
+               " & ".join(_latex_escape(h) for h in heads) + r" \\", r"\hline"]
+        out += [" & ".join(_latex_escape(c) for c in r) + r" \\" for r in body]
+        out += [r"\hline", r"\end{tabular}"]
+        return "\n".join(out)
+    raise InvalidArgument(f"unknown table format {fmt!r}; allowed: text, md, latex")
+
+
+def to_json(obj: Any) -> str:
+    """Stable, indented JSON (sorted keys are *not* used: field order is meaningful)."""
+    return json.dumps(obj, indent=2, default=str)

@@ -17,13 +17,19 @@ from typing import Any, Sequence
 
 from .errors import InvalidArgument
 
-__all__ = ["FORMATS", "table", "to_json", "cell"]
+__all__ = ["FORMATS", "Raw", "table", "to_json", "cell"]
 
 FORMATS = ("text", "md", "latex", "json")
 
 
+class Raw(str):
+    """A cell already in the target markup (e.g. ``$...$`` maths): never escaped."""
+
+
 def cell(value: Any) -> str:
     """Format one table cell: lists as ``3x3``-style when all entries are ints."""
+    if isinstance(value, Raw):
+        return value
     if isinstance(value, (list, tuple)):
         return "x".join(str(v) for v in value)
     if value is None:
@@ -34,6 +40,8 @@ def cell(value: Any) -> str:
 
 
 def _latex_escape(text: str) -> str:
+    if isinstance(text, Raw):
+        return text
     for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
                  ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
         text = text.replace(a, b)
@@ -42,7 +50,7 @@ def _latex_escape(text: str) -> str:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "text") -> str:
     """Render a table as aligned text, a Markdown pipe table or a LaTeX ``tabular``."""
-    body = [[cell(v) for v in row] for row in rows]
+    body = [[cell(v) for v in row] for row in rows]  # Raw cells stay Raw
     heads = [str(h) for h in headers]
     if fmt == "text":
         widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(heads)]

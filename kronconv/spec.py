@@ -465,6 +465,12 @@ def network_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> Netwo
     for i, item in enumerate(raw):
         layer = layer_from_dict(item, dims=dims, in_channels=channels, where=f"{source}: layers[{i}]")
         if isinstance(layer, Conv):
+            if layer.in_channels != channels and ("in_channels" in data or any(
+                    isinstance(prev, Conv) for prev in layers)):
+                raise InvalidSpec(
+                    f"{source}: layers[{i}] expects in_channels={layer.in_channels} but the previous "
+                    f"layer gives {channels}"
+                )
             channels = layer.out_channels
         layers.append(layer)
     name = data.get("name", "")

@@ -14,7 +14,7 @@ from ..formulas import (
     receptive_field_closed_form,
     stack_parameter_count,
 )
-from ..render import table, to_json
+from ..render import Raw, table, to_json
 from ._common import int_list, positive_int, write_output
 
 
@@ -126,7 +126,7 @@ def run_compare(args: argparse.Namespace) -> int:
                                            "note": c.note} for c in counts]}), args.out)
         return 0
     if args.format in ("md", "latex"):
-        rows = [[c.name, f"${sp.latex(c.stored)}$", f"${sp.latex(c.dof)}$", c.note] for c in counts]
+        rows = [[c.name, Raw(f"${sp.latex(c.stored)}$"), Raw(f"${sp.latex(c.dof)}$"), c.note] for c in counts]
     else:
         rows = [[c.name, str(c.stored), str(c.dof), c.note] for c in counts]
     write_output(table(["method", "stored numbers", "degrees of freedom", "note"], rows, args.format), args.out)

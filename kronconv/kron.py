@@ -82,7 +82,7 @@ def dilate(kernel: Any, d: int | Sequence[int]) -> Any:
     >>> import numpy as np
     >>> k = np.arange(1, 5).reshape(2, 2)
     >>> dilate(k, 2).tolist()
-    [[1, 0, 2], [3, 0, 4]]
+    [[1, 0, 2], [0, 0, 0], [3, 0, 4]]
     >>> bool((dilate(k, 3) == np.kron(k, selector(3, 2))[:4, :4]).all())
     True
     """

@@ -34,9 +34,10 @@ L*k - L + 1
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -47,17 +48,17 @@ __all__ = [
     "LAYER",
     "FieldRow",
     "FieldTable",
-    "sym",
-    "chain_fields",
-    "network_fields",
-    "output_size",
-    "network_output_size",
-    "receptive_field_closed_form",
-    "layers_for_receptive_field",
-    "stack_parameter_count",
     "KernelCounts",
+    "chain_fields",
     "kernel_parameter_counts",
+    "layers_for_receptive_field",
+    "network_fields",
+    "network_output_size",
+    "output_size",
     "parameter_table",
+    "receptive_field_closed_form",
+    "stack_parameter_count",
+    "sym",
 ]
 
 #: The layer index symbol ``l`` used in dilation expressions.
@@ -255,7 +256,7 @@ def network_fields(net: Network) -> FieldTable:
     for ax in range(net.dims):
         rows = chain_fields(
             [layer.kernel[ax] for layer in net.layers],  # type: ignore[index]
-            [layer.dilation[ax] for layer in net.layers],
+            [layer.dilation[ax] for layer in net.layers],  # type: ignore[index]
             [layer.stride[ax] for layer in net.layers],  # type: ignore[index]
             [layer.padding[ax] for layer in net.layers],  # type: ignore[index]
         )

@@ -21,29 +21,30 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any
 
 from .errors import InvalidSpec
 
 __all__ = [
-    "MAX_SIZE",
-    "MAX_LAYERS",
     "MAX_CHANNELS",
+    "MAX_LAYERS",
+    "MAX_SIZE",
     "MAX_SPEC_BYTES",
+    "PRESETS",
     "Conv",
-    "Pool",
     "Layer",
     "Network",
+    "Pool",
     "chain",
     "layer_from_dict",
-    "network_from_dict",
     "load_spec",
+    "network_from_dict",
     "parse_spec_text",
     "preset",
     "preset_names",
-    "PRESETS",
 ]
 
 #: Largest kernel size, dilation, stride or padding accepted on one axis.
@@ -57,7 +58,7 @@ MAX_SPEC_BYTES = 1 << 20
 #: Deepest nesting of lists/tables accepted in a spec file.
 MAX_SPEC_DEPTH = 8
 
-IntOrSeq = Union[int, Sequence[int]]
+IntOrSeq = int | Sequence[int]
 
 
 def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
@@ -205,7 +206,7 @@ class Pool:
     bias_count = 0
 
 
-Layer = Union[Conv, Pool]
+Layer = Conv | Pool
 
 
 @dataclass(frozen=True)

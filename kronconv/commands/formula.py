@@ -106,7 +106,7 @@ def run_compare(args: argparse.Namespace) -> int:
         rank = int(sp.Integer(args.rank)) if args.rank.isdigit() else None
         factor = int(args.factor) if args.factor.isdigit() else None
         if rank is None or factor is None:
-            from ..errors import InvalidArgument  # noqa: PLC0415
+            from ..errors import InvalidArgument
 
             raise InvalidArgument("--extents needs numeric --factor and --rank")
         rows = parameter_table(args.extents, factor, rank, args.dims)
@@ -126,8 +126,9 @@ def run_compare(args: argparse.Namespace) -> int:
                                            "note": c.note} for c in counts]}), args.out)
         return 0
     if args.format in ("md", "latex"):
-        rows = [[c.name, Raw(f"${sp.latex(c.stored)}$"), Raw(f"${sp.latex(c.dof)}$"), c.note] for c in counts]
+        cells: list[list[Any]] = [[c.name, Raw(f"${sp.latex(c.stored)}$"), Raw(f"${sp.latex(c.dof)}$"), c.note]
+                                  for c in counts]
     else:
-        rows = [[c.name, str(c.stored), str(c.dof), c.note] for c in counts]
-    write_output(table(["method", "stored numbers", "degrees of freedom", "note"], rows, args.format), args.out)
+        cells = [[c.name, str(c.stored), str(c.dof), c.note] for c in counts]
+    write_output(table(["method", "stored numbers", "degrees of freedom", "note"], cells, args.format), args.out)
     return 0

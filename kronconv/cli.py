@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 from .errors import KronconvError
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Command modules in :mod:`kronconv.commands`, in help order.
 COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "bench")

@@ -9,11 +9,11 @@ one line and exits with status 2.
 from __future__ import annotations
 
 __all__ = [
-    "KronconvError",
-    "InvalidSpec",
-    "InvalidArgument",
-    "TooLarge",
     "BackendUnavailable",
+    "InvalidArgument",
+    "InvalidSpec",
+    "KronconvError",
+    "TooLarge",
 ]
 
 

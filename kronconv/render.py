@@ -13,11 +13,12 @@ Examples
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .errors import InvalidArgument
 
-__all__ = ["FORMATS", "Raw", "table", "to_json", "cell"]
+__all__ = ["FORMATS", "Raw", "cell", "table", "to_json"]
 
 FORMATS = ("text", "md", "latex", "json")
 
@@ -54,7 +55,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "tex
     heads = [str(h) for h in headers]
     if fmt == "text":
         widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(heads)]
-        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()
         return "\n".join([line(heads), line(["-" * w for w in widths])] + [line(r) for r in body])
     if fmt == "md":
         out = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]

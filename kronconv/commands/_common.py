@@ -6,18 +6,19 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InvalidArgument, InvalidSpec
 from ..spec import Network, chain, load_spec, preset
 
 __all__ = [
-    "int_list",
-    "positive_int",
-    "add_stack_args",
-    "network_from_args",
     "add_format_arg",
+    "add_stack_args",
+    "int_list",
+    "network_from_args",
+    "positive_int",
     "write_output",
 ]
 
@@ -135,7 +136,7 @@ def write_output(text: str, out: str | None) -> None:
 
 def json_ready(obj: Any) -> Any:
     """Convert SymPy numbers in nested data to ints/strings for JSON."""
-    import sympy as sp  # noqa: PLC0415
+    import sympy as sp
 
     if isinstance(obj, dict):
         return {k: json_ready(v) for k, v in obj.items()}

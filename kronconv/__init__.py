@@ -19,6 +19,10 @@ from .formulas import (
     stack_parameter_count,
 )
 from .spec import Conv, Network, Pool, chain, load_spec, preset, preset_names
+from .backend import gpu_available
+from .checks import check_equivalence, check_equivariance
+from .kron import dilate, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
+from .numeric import cascade, convolve, correlate
 
 __version__ = "0.1.0"
 
@@ -44,4 +48,15 @@ __all__ = [
     "layers_for_receptive_field",
     "stack_parameter_count",
     "kernel_parameter_counts",
+    "gpu_available",
+    "check_equivalence",
+    "check_equivariance",
+    "dilate",
+    "kron_kernel",
+    "kron_channels",
+    "nearest_kronecker",
+    "kronecker_rank",
+    "correlate",
+    "convolve",
+    "cascade",
 ]

@@ -7,6 +7,8 @@ numpy, sympy and networkx.
 
 from __future__ import annotations
 
+from .backend import gpu_available
+from .checks import check_equivalence, check_equivariance
 from .errors import BackendUnavailable, InvalidArgument, InvalidSpec, KronconvError, TooLarge
 from .formulas import (
     chain_fields,
@@ -18,45 +20,54 @@ from .formulas import (
     receptive_field_closed_form,
     stack_parameter_count,
 )
-from .spec import Conv, Network, Pool, chain, load_spec, preset, preset_names
-from .backend import gpu_available
-from .checks import check_equivalence, check_equivariance
+from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
 from .kron import dilate, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
+from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate
+from .spec import Conv, Network, Pool, chain, load_spec, preset, preset_names
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__",
-    "KronconvError",
-    "InvalidSpec",
-    "InvalidArgument",
-    "TooLarge",
     "BackendUnavailable",
     "Conv",
-    "Pool",
+    "InvalidArgument",
+    "InvalidSpec",
+    "KronconvError",
+    "NetGraph",
+    "NetNode",
     "Network",
+    "Pool",
+    "TooLarge",
+    "__version__",
+    "analyse",
+    "cascade",
     "chain",
-    "load_spec",
-    "preset",
-    "preset_names",
     "chain_fields",
+    "check_equivalence",
+    "check_equivariance",
+    "convolve",
+    "correlate",
+    "dilate",
+    "gpu_available",
+    "graph_from_dict",
+    "hdc_rule",
+    "kernel_parameter_counts",
+    "kron_channels",
+    "kron_kernel",
+    "kronecker_rank",
+    "kronecker_single_path",
+    "layers_for_receptive_field",
+    "load_graph_spec",
+    "load_spec",
+    "nearest_kronecker",
+    "net_fields",
     "network_fields",
     "network_output_size",
     "output_size",
+    "preset",
+    "preset_names",
     "receptive_field_closed_form",
-    "layers_for_receptive_field",
     "stack_parameter_count",
-    "kernel_parameter_counts",
-    "gpu_available",
-    "check_equivalence",
-    "check_equivariance",
-    "dilate",
-    "kron_kernel",
-    "kron_channels",
-    "nearest_kronecker",
-    "kronecker_rank",
-    "correlate",
-    "convolve",
-    "cascade",
+    "unit_graph",
 ]

@@ -452,6 +452,11 @@ def network_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> Netwo
         raise InvalidSpec(f"{source}: the top level must be a table/object, got {type(data).__name__}")
     if _depth(data, MAX_SPEC_DEPTH) > MAX_SPEC_DEPTH:
         raise InvalidSpec(f"{source}: nesting deeper than {MAX_SPEC_DEPTH} levels is not allowed")
+    if "nodes" in data:
+        raise InvalidSpec(
+            f"{source} is a graph spec (top-level 'nodes'): load it with "
+            "kronconv.netgraph.load_graph_spec, or use `kronconv graph` / `kronconv rf` on the file"
+        )
     unknown = sorted(set(data) - _NET_KEYS)
     if unknown:
         raise InvalidSpec(f"{source}: unknown top-level key(s) {unknown}; allowed: {sorted(_NET_KEYS)}")
@@ -508,13 +513,13 @@ def _reject_constant(name: str) -> Any:
     raise InvalidSpec(f"{name} is not an allowed number in a spec file")
 
 
-def load_spec(path: str | Path) -> Network:
-    """Load a network from a ``.toml`` or ``.json`` spec file.
+def read_spec_data(path: str | Path) -> dict[str, Any]:
+    """Read and parse a ``.toml`` / ``.json`` spec file into plain data (nothing built yet).
 
     Raises
     ------
     InvalidSpec
-        If the file is missing, too large, malformed or describes an invalid network.
+        If the file is missing, unreadable, too large, not UTF-8 or malformed.
     """
     p = Path(path)
     fmt = {".toml": "toml", ".json": "json"}.get(p.suffix.lower())
@@ -530,9 +535,23 @@ def load_spec(path: str | Path) -> Network:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidSpec(f"cannot read spec file {str(p)!r}: {exc}") from None
-    data = parse_spec_text(text, fmt, source=str(p))
-    net = network_from_dict(data, source=str(p))
-    return net if net.name else replace(net, name=p.stem)
+    return parse_spec_text(text, fmt, source=str(p))
+
+
+def load_spec(path: str | Path) -> Network:
+    """Load a chain of layers from a ``.toml`` or ``.json`` spec file.
+
+    Branching networks (a top-level ``nodes`` list) are loaded with
+    :func:`kronconv.netgraph.load_graph_spec` instead.
+
+    Raises
+    ------
+    InvalidSpec
+        If the file is missing, too large, malformed or describes an invalid network.
+    """
+    data = read_spec_data(path)
+    net = network_from_dict(data, source=str(path))
+    return net if net.name else replace(net, name=Path(path).stem)
 
 
 # --------------------------------------------------------------------------- presets

@@ -142,3 +142,23 @@ def test_import_does_not_load_optional_packages() -> None:
            "print(sorted(m for m in ('cupy', 'matplotlib', 'scipy') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_rf_on_a_graph_spec_reports_per_node_fields_and_alignment(tmp_path, capsys) -> None:
+    from pathlib import Path
+
+    block = Path(__file__).parent.parent / "docs" / "examples" / "resnet-block.toml"
+    code, out, _ = run(capsys, "rf", str(block), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["aligned"] is True and data["receptive_field"] == 7 and data["effective_stride"] == 2
+    assert data["parameters"] == sum(n["parameters"] for n in data["nodes"]) > 0
+    # a shortcut that skips the padding of the main path is misaligned: exit 1 and the offset reported
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"nodes": [
+        {"id": "x", "op": "input"},
+        {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 3},
+        {"id": "b", "op": "conv", "inputs": ["x"], "kernel": 1, "padding": 0},
+        {"id": "c", "op": "conv", "inputs": ["a"], "kernel": 1},
+        {"id": "s", "op": "add", "inputs": ["c", "b"]}]}))
+    code, out, _ = run(capsys, "rf", str(bad), "--format", "json")
+    assert code == 1 and json.loads(out)["aligned"] is False

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from ..errors import InvalidSpec
 from ..formulas import network_fields, network_output_size
 from ..render import table, to_json
-from ..spec import PRESETS, preset
+from ..spec import PRESETS, preset, read_spec_data
 from ._common import add_format_arg, add_stack_args, int_list, network_from_args, write_output
 
 HEADERS = ["layer", "name", "type", "kernel", "dilation", "stride", "padding", "channels",
@@ -39,10 +41,46 @@ def list_presets(fmt: str) -> str:
                   for r in rows], fmt)
 
 
+def run_graph(args: argparse.Namespace, data: dict) -> int:
+    """A branching network (spec file with ``nodes``): per-node fields and the alignment verdict."""
+    from ..netgraph import graph_from_dict, net_fields
+
+    if args.input_size is not None:
+        raise InvalidSpec("--input-size is supported for chains only, not for graph specs")
+    g = graph_from_dict(data, source=args.spec)
+    report = net_fields(g)
+    out = report.to_dict()
+    out["network"] = out["network"] or Path(args.spec).stem
+    params = {n.id: (n.layer.weight_count + n.layer.bias_count) if n.layer is not None else 0 for n in g.nodes}
+    for node in out["nodes"]:
+        node["parameters"] = params[node["id"]]
+    out["parameters"] = sum(params.values())
+    if args.format == "json":
+        write_output(to_json(out), args.out)
+        return 0 if report.aligned else 1
+    headers = ["node", "op", "inputs", "receptive field", "eff. stride", "eff. padding", "centre", "parameters"]
+    rows = [[n["id"], n["op"], ",".join(n["inputs"]) or "-", n["receptive_field"], n["effective_stride"],
+             n["effective_padding"], n["centre"], n["parameters"]] for n in out["nodes"]]
+    verdict = "aligned" if report.aligned else "MISALIGNED: " + "; ".join(m["message"] for m in out["misalignments"])
+    summary = (f"output {out['output']}: receptive field {_fmt(out['receptive_field'])}, effective stride "
+               f"{_fmt(out['effective_stride'])}, effective padding {_fmt(out['effective_padding'])}, "
+               f"{out['parameters']} parameters; merges {verdict}")
+    fmt = args.format
+    body = table(headers, rows, "text" if fmt == "text" else fmt)
+    text = (f"{out['network']} ({g.dims}-D graph)\n{body}\n\n{summary}" if fmt == "text"
+            else f"% {summary}\n{body}" if fmt == "latex" else f"**{out['network']}**: {summary}\n\n{body}")
+    write_output(text, args.out)
+    return 0 if report.aligned else 1
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_presets:
         write_output(list_presets(args.format), args.out)
         return 0
+    if args.spec is not None and args.preset is None:
+        data = read_spec_data(args.spec)
+        if "nodes" in data:
+            return run_graph(args, data)
     net = network_from_args(args)
     ft = network_fields(net)
     data = ft.to_dict()

@@ -21,6 +21,8 @@ from .formulas import (
     stack_parameter_count,
 )
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
+from .theorems import prove
+from .verify import verify_dict, verify_file
 from .kron import dilate, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
 from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate

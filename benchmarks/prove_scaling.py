@@ -1,0 +1,108 @@
+"""Time ``kronconv prove`` against a naive SymPy baseline, in the same run, for L = 2..6 (2-D, a = 3).
+
+Baseline (what a first implementation would do): each layer kernel is a dense ``sympy.Matrix``
+of symbols; the cascade kernel is built by convolving dense dilated kernels (a shifted,
+scaled copy of the running kernel per nonzero tap, dense Matrix arithmetic), every entry is
+``sympy.expand``-ed, the Kronecker kernel is built densely, and the two are compared entry
+by entry with ``expand(a - b) == 0``.
+
+Measured for kronconv: (1) the exact instance check alone (cascade operator, Kronecker
+operator, comparison) and (2) the whole ``kronconv prove --layers L`` (general proof with its
+SymPy obligations, instance check, rendering), run in-process through ``kronconv.cli.main``.
+
+Usage::
+
+    python3 benchmarks/prove_scaling.py [--layers 2,3,4,5,6] [--baseline-max 5] [--repeat 3]
+
+The baseline at L = 6 (531,441 SymPy entries) takes many minutes and GBs, so it is skipped by
+default (``--baseline-max 6`` runs it).  Prints a Markdown table with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import time
+
+import sympy as sp
+
+from kronconv.cli import main
+from kronconv.polykernel import Layout, cascade_operator, compare, kron_operator
+from kronconv.proof import clear_cache
+
+
+def naive_baseline(layers: int, a: int = 3) -> bool:
+    """Dense SymPy: convolution of dilated symbolic kernels vs the Kronecker kernel, entrywise expand."""
+    ks = [sp.Matrix(a, a, lambda i, j, l=l: sp.Symbol(f"k{l}[{i},{j}]")) for l in range(layers)]
+    comp = ks[0]
+    for l in range(1, layers):
+        d = a**l
+        n = comp.shape[0]
+        m = d * (a - 1) + 1
+        out = sp.zeros(n + m - 1, n + m - 1)
+        for p in range(a):
+            for q in range(a):
+                tap = ks[l][p, q]
+                for i in range(n):
+                    for j in range(n):
+                        out[d * p + i, d * q + j] += tap * comp[i, j]
+        comp = out.applyfunc(sp.expand)
+    kron = ks[0]
+    for l in range(1, layers):  # K_l outer
+        kron = sp.Matrix(sp.BlockMatrix([[ks[l][p, q] * kron for q in range(a)] for p in range(a)]).as_explicit())
+    if comp.shape != kron.shape:
+        return False
+    return all(sp.expand(x - y) == 0 for x, y in zip(comp, kron))
+
+
+def instance_check(layers: int, a: int = 3) -> bool:
+    lay = Layout(a, 2, 1, layers)
+    return compare(cascade_operator(lay, [a**l for l in range(layers)]), kron_operator(lay)).equal
+
+
+def full_prove(layers: int) -> bool:
+    clear_cache()  # time a cold proof: every SymPy obligation discharged again
+    with contextlib.redirect_stdout(io.StringIO()):
+        return main(["prove", "--layers", str(layers)]) == 0
+
+
+def best(fn, arg, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn(arg)
+        times.append(time.perf_counter() - t)
+    return min(times), out
+
+
+def run() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--layers", default="2,3,4,5,6")
+    ap.add_argument("--baseline-max", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    Ls = [int(x) for x in args.layers.split(",")]
+    print(f"machine: {platform.processor() or platform.machine()}, nproc {os.cpu_count()}, "
+          f"python {platform.python_version()}, sympy {sp.__version__}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print("| L | entries | instance check (s) | kronconv prove (s) | naive SymPy (s) | baseline / instance | baseline / prove |")
+    print("|---|---|---|---|---|---|---|")
+    full_prove(2)  # warm imports
+    for L in Ls:
+        t_i, ok_i = best(instance_check, L, args.repeat)
+        t_p, ok_p = best(full_prove, L, args.repeat)
+        assert ok_i and ok_p
+        if L <= args.baseline_max:
+            t_b, ok_b = best(naive_baseline, L, 1 if L >= 4 else args.repeat)
+            assert ok_b
+            tb, r1, r2 = f"{t_b:.3f}", f"{t_b / t_i:.0f}x", f"{t_b / t_p:.1f}x"
+        else:
+            tb, r1, r2 = "skipped", "-", "-"
+        print(f"| {L} | {3**L}x{3**L} | {t_i:.4f} | {t_p:.3f} | {tb} | {r1} | {r2} |", flush=True)
+
+
+if __name__ == "__main__":
+    run()

@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
+        names = [n for a in parser._actions if isinstance(a, argparse._SubParsersAction) for n in a.choices]
+        sys.stderr.write(f"kronconv: error: choose a command: {', '.join(names)} (see kronconv --help)\n")
         return 2
     try:
         return int(args.func(args) or 0)

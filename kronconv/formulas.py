@@ -33,6 +33,7 @@ L*k - L + 1
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import InvalidArgument, InvalidSpec
+from .errors import InvalidArgument, InvalidSpec, TooLarge
 from .spec import Conv, Network
 
 __all__ = [
@@ -66,6 +67,75 @@ LAYER = sp.Symbol("l", integer=True, nonnegative=True)
 
 _ALLOWED_NAMES = {"l": LAYER}
 MAX_EXPR_CHARS = 200
+#: Most decimal digits of a number written in (or evaluated from) an input expression.
+MAX_INPUT_DIGITS = 1000
+#: Most terms an input expression may expand to (``(a + b + c)**n`` and the like).
+MAX_INPUT_TERMS = 10_000
+#: Most decimal digits of a concrete result (Python prints at most 4300).
+MAX_RESULT_DIGITS = 4000
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of ``|n|`` (an upper bound, without converting to a string)."""
+    return int(abs(n).bit_length() * 0.30103) + 1
+
+
+def _input_size(e: sp.Basic, name: str, text: str) -> tuple[float | None, int]:
+    """(bound on log10 of ``|e|`` if it is a number, terms it expands to) of an *unevaluated* tree.
+
+    Refuses, before SymPy evaluates anything, numbers above :data:`MAX_INPUT_DIGITS` digits
+    (``10**10**10``) and expansions above :data:`MAX_INPUT_TERMS` terms (``(a + b)**10**6``).
+    """
+    def too_big(what: str) -> InvalidArgument:
+        return InvalidArgument(f"{name}: {text!r} is too large ({what}); numbers may have at most "
+                               f"{MAX_INPUT_DIGITS} digits and expressions at most {MAX_INPUT_TERMS} terms")
+
+    if isinstance(e, sp.Rational):  # log10 of numerator and denominator
+        return sum(math.log10(abs(int(n))) for n in (e.p, e.q) if n), 1
+    if not e.args:
+        return (None, 1) if isinstance(e, sp.Symbol) else (1.0, 1)
+    sizes = [_input_size(a, name, text) for a in e.args]
+    numeric = all(d is not None for d, _ in sizes)
+    if isinstance(e, sp.Pow):
+        (db, tb), (de, _) = sizes
+        if de is None:  # symbolic exponent: not expanded
+            return None, tb
+        if de > 7:
+            raise too_big("exponent above 10**6")
+        ev = e.args[1].doit()
+        mag = abs(float(ev))
+        if mag > 10**6:
+            raise too_big(f"exponent {ev}")
+        digits = None if db is None else db * max(mag, 1.0)
+        if digits is not None and digits > MAX_INPUT_DIGITS:
+            raise too_big(f"about {int(digits)} digits")
+        terms = tb
+        if tb > 1 and ev.is_Integer and ev > 1:
+            terms = math.comb(min(tb, MAX_INPUT_TERMS) + int(min(mag, MAX_INPUT_TERMS)) - 1, int(min(mag, MAX_INPUT_TERMS)))
+        if terms > MAX_INPUT_TERMS:
+            raise too_big(f"expands to more than {MAX_INPUT_TERMS} terms")
+        return digits, terms
+    if isinstance(e, sp.Mul):
+        terms = math.prod(t for _, t in sizes)
+        if terms > MAX_INPUT_TERMS:
+            raise too_big(f"expands to more than {MAX_INPUT_TERMS} terms")
+        digits = sum(d for d, _ in sizes if d is not None) if numeric else None
+    else:
+        terms = sum(t for _, t in sizes)
+        digits = max(d for d, _ in sizes if d is not None) + 0.31 if numeric else None  # type: ignore[type-var]
+    if digits is not None and digits > MAX_INPUT_DIGITS:
+        raise too_big(f"about {int(digits)} digits")
+    return digits, terms
+
+
+def bounded(expr: sp.Expr, what: str) -> sp.Expr:
+    """Return ``expr``, or raise :class:`TooLarge` when a number in it has more than :data:`MAX_RESULT_DIGITS` digits."""
+    for n in expr.atoms(sp.Rational) if isinstance(expr, sp.Basic) else ():
+        for part in (int(n.p), int(n.q)):
+            if _digits(part) > MAX_RESULT_DIGITS:
+                raise TooLarge(f"{what} has about {_digits(part)} decimal digits, above the limit "
+                               f"MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS}; use smaller sizes")
+    return expr
 
 
 def sym(value: Any, name: str = "value") -> sp.Expr:
@@ -87,6 +157,8 @@ def sym(value: Any, name: str = "value") -> sp.Expr:
     if isinstance(value, bool):
         raise InvalidArgument(f"{name} must be a number or expression, got {value!r}")
     if isinstance(value, int):
+        if _digits(value) > MAX_INPUT_DIGITS:
+            raise InvalidArgument(f"{name} has about {_digits(value)} digits; at most {MAX_INPUT_DIGITS} allowed")
         return sp.Integer(value)
     if isinstance(value, float):
         if not value.is_integer():
@@ -104,8 +176,16 @@ def sym(value: Any, name: str = "value") -> sp.Expr:
     try:
         names = {n: sp.Symbol(n) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
         names.update(_ALLOWED_NAMES)  # every identifier is a symbol: 'N', 'S', 'E' are not SymPy's
-        expr = sp.parse_expr(text.replace("^", "**"), local_dict=names, global_dict={"Integer": sp.Integer,
-                             "Symbol": sp.Symbol, "Rational": sp.Rational, "Float": sp.Float}, evaluate=True)
+        glob = {"Integer": sp.Integer, "Symbol": sp.Symbol, "Rational": sp.Rational, "Float": sp.Float}
+        raw = sp.parse_expr(text.replace("^", "**"), local_dict=names, evaluate=False,
+                            global_dict={**glob, "Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow})
+    except Exception:  # noqa: BLE001 - any parse failure is a user error
+        raise InvalidArgument(f"{name}: cannot parse {text!r} as an expression") from None
+    if not isinstance(raw, sp.Basic):
+        raise InvalidArgument(f"{name}: {text!r} may use only + - * / ** on numbers and symbols")
+    _input_size(raw, name, text)  # before evaluating: 10**10**10 must not be computed
+    try:
+        expr = sp.parse_expr(text.replace("^", "**"), local_dict=names, global_dict=glob, evaluate=True)
     except Exception:  # noqa: BLE001 - any parse failure is a user error
         raise InvalidArgument(f"{name}: cannot parse {text!r} as an expression") from None
     if not isinstance(expr, sp.Expr) or any(
@@ -164,9 +244,9 @@ def chain_fields(
     rows: list[FieldRow] = []
     for i, (k, d, s, p) in enumerate(zip(kernels, dilations, strides, paddings)):
         k, d, s, p = (sym(v) for v in (k, d, s, p))
-        r = sp.expand(r + d * (k - 1) * jump)
-        off = sp.expand(off - p * jump)
-        jump = sp.expand(jump * s)
+        r = bounded(sp.expand(r + d * (k - 1) * jump), f"the receptive field after layer {i}")
+        off = bounded(sp.expand(off - p * jump), f"the offset after layer {i}")
+        jump = bounded(sp.expand(jump * s), f"the effective stride after layer {i}")
         rows.append(FieldRow(i, k, d, s, p, r, jump, off))
     return rows
 
@@ -365,10 +445,21 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
             val = v.subs(LAYER, j)
             if val.is_number and (not val.is_Integer or val < 1):
                 raise InvalidArgument(f"{name} must be a positive integer for every layer, got {val} at l={j}")
+    if L.is_number:  # concrete layers: bound the result before summing
+        top = [v.subs(LAYER, int(L) - 1) for v in (dil, st)]
+        try:  # log10 of k * d(L-1) * s(L-1)**L, a rough size of the last term
+            est = (_digits(int(k)) + _digits(int(top[0]))
+                   + int(L) * (abs(int(top[1])).bit_length() - 1) * 0.30103
+                   if all(t.is_number and t.is_finite for t in top) and k.is_number else 0)
+        except (TypeError, ValueError):
+            est = 0
+        if est > MAX_RESULT_DIGITS + 10:
+            raise TooLarge(f"the receptive field of {L} layers has about {int(est)} decimal digits, above the "
+                           f"limit MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS}; use smaller sizes")
     out = _closed_form_cached(k, dil, st, L)
     if L.is_number and not out.free_symbols:
         out = sp.Integer(out)
-    return out
+    return bounded(out, "the receptive field")
 
 
 def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: Any = 1) -> sp.Expr:
@@ -397,6 +488,21 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
         return sp.Integer(0)
     Lr = sp.Symbol("L", positive=True)
     expr = receptive_field_closed_form(k, dilation, Lr, stride)
+    if R.is_number and not expr.free_symbols - {Lr}:
+        # concrete: galloping then bisection on the exact, increasing r(n) -- no equation solving with huge
+        # numbers, and r is never evaluated far beyond the target (r(2n) for the first n with r(n) < R)
+        lo, hi = 1, 1
+        while hi < MAX_LAYERS_FOR and _rf_at(expr, Lr, hi) < R:
+            lo, hi = hi + 1, min(2 * hi, MAX_LAYERS_FOR)
+        if _rf_at(expr, Lr, hi) >= R:
+            while lo < hi:  # r(hi) >= R, r(lo - 1) < R
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if _rf_at(expr, Lr, mid) >= R else (mid + 1, hi)
+            return sp.Integer(lo)
+        linear = isinstance(expr, sp.Expr) and expr.is_polynomial(Lr) and sp.degree(expr, Lr) <= 1
+        if not linear:
+            shown = str(R) if len(str(R)) <= 40 else f"of about 10**{len(str(R)) - 1}"
+            raise InvalidArgument(f"rf {shown} needs more than {MAX_LAYERS_FOR} layers (the limit)")
     answer: sp.Expr | None = None
     target = expr
     if isinstance(target, sp.Piecewise):  # e.g. base a: the a = 1 branch is the linear case
@@ -424,8 +530,13 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
     return answer
 
 
+#: Deepest stack :func:`layers_for_receptive_field` searches for a concrete target.
+MAX_LAYERS_FOR = 4096
+
+
 def _rf_at(expr: sp.Expr, Lr: sp.Symbol, n: int) -> sp.Integer:
-    return sp.Integer(sp.simplify(expr.subs(Lr, n)))
+    value = expr.subs(Lr, n).doit()  # an unevaluated Sum is summed term by term (simplify is far slower)
+    return value if value.is_Integer else sp.Integer(sp.simplify(value))
 
 
 def stack_parameter_count(
@@ -445,7 +556,16 @@ def stack_parameter_count(
     """
     k, L, C, D, g = (sym(v, n) for v, n in ((kernel, "kernel"), (layers, "layers"),
                                            (channels, "channels"), (dims, "dims"), (groups, "groups")))
-    return sp.expand(L * (C * (C / g) * k**D + (C if bias else 0)))
+    for name, v in (("kernel", k), ("layers", L), ("channels", C), ("dims", D), ("groups", g)):
+        if v.is_number and (not v.is_Integer or v < 1):
+            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+    if D.is_number and D > 3:
+        raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
+    if g.is_number and C.is_number and C % g:
+        raise InvalidArgument(f"groups must divide channels, got groups={g}, channels={C}")
+    if isinstance(bias, bool) is False:
+        raise InvalidArgument(f"bias must be True or False, got {bias!r}")
+    return bounded(sp.expand(L * (C * (C / g) * k**D + (C if bias else 0))), "the parameter count")
 
 
 # --------------------------------------------------------------------------- kernel parameter comparisons
@@ -510,6 +630,8 @@ def kernel_parameter_counts(
     else:
         counts.append(KernelCounts("separable", sp.expand(D * N), sp.expand(D * (N - 1) + 1),
                                    "rank 1: outer product of D vectors; D-1 scale redundancies"))
+    for c in counts:
+        bounded(c.stored, f"the {c.name} count")
     return counts
 
 
@@ -534,6 +656,8 @@ def parameter_table(extents: Sequence[int], factor: int = 3, rank: int = 1, dims
     """
     rows = []
     for n in extents:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InvalidArgument(f"extents must be positive integers, got {n!r}")
         row: dict[str, Any] = {"extent": int(n)}
         for c in kernel_parameter_counts(n, factor, min(rank, n), dims):
             row[f"{c.name}_stored"] = int(c.stored)

@@ -438,7 +438,11 @@ class Level:
         """``(origin, counts)`` on every grid position of the box (zeros between lattice points)."""
         if all(g == 1 for g in self.step):
             return self.origin, self.counts
-        out = np.zeros(tuple((n - 1) * g + 1 for n, g in zip(self.counts.shape, self.step)), dtype=self.counts.dtype)
+        shape = tuple((n - 1) * g + 1 for n, g in zip(self.counts.shape, self.step))
+        if math.prod(shape) > MAX_CELLS:
+            raise TooLarge(f"the field's bounding box {'x'.join(map(str, shape))} has {math.prod(shape)} cells; "
+                           f"the limit is MAX_CELLS={MAX_CELLS} (use smaller dilations or fewer layers)")
+        out = np.zeros(shape, dtype=self.counts.dtype)
         out[tuple(slice(None, None, g) for g in self.step)] = self.counts
         return self.origin, out
 
@@ -940,6 +944,10 @@ def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, w
             o1, c1 = _numeric_nd(1, ops1, (unit_t[a],), (window_t[a],), sizes1, padding_mode, dtype)
         origin.append(o1[0])
         factors.append(c1)
+    cells = math.prod(f.size for f in factors)
+    if cells > MAX_CELLS:
+        raise TooLarge(f"the numeric cross-check would need an array of {cells} cells; the limit is "
+                       f"MAX_CELLS={MAX_CELLS}")
     counts = factors[0]
     for f in factors[1:]:
         counts = np.multiply.outer(counts, f)
@@ -1367,7 +1375,12 @@ def _atomic_write(path: str, write: Any, what: str) -> None:
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise InvalidArgument(f"{what} {path!r}: directory {str(parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
+    if p.is_dir():
+        raise InvalidArgument(f"{what} {path!r}: is a directory; give a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidArgument(f"{what} {path!r}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

@@ -195,8 +195,11 @@ def build_proofs(out_dir: str | Path, names: Sequence[str] | None = None, *,
                  progress: Callable[[str], None] | None = None) -> list[str]:
     """Write the certificates to ``out_dir``; returns the file names written."""
     out = Path(out_dir)
+    try:  # before the (slow) generation: a bad directory fails at once
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidArgument(f"proofs directory {str(out)!r}: cannot create it ({exc.strerror})") from None
     files = generate(names, progress=progress)
-    out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,5 +72,21 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "tex
 
 
 def to_json(obj: Any) -> str:
-    """Stable, indented JSON (sorted keys are *not* used: field order is meaningful)."""
-    return json.dumps(obj, indent=2, default=str)
+    """Stable, indented JSON (sorted keys are *not* used: field order is meaningful).
+
+    Non-finite floats become ``null``: the output is always strict JSON (no ``NaN``/``Infinity``).
+
+    >>> to_json({"ratio": float("inf"), "x": [1.5, float("nan")]}).split()
+    ['{', '"ratio":', 'null,', '"x":', '[', '1.5,', 'null', ']', '}']
+    """
+    return json.dumps(_strict(obj), indent=2, default=str, allow_nan=False)
+
+
+def _strict(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    return obj

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -498,6 +499,8 @@ def parse_spec_text(text: str, fmt: str, *, source: str = "spec") -> dict[str, A
             if not isinstance(data, dict):
                 raise InvalidSpec(f"{source}: the top level must be an object, got {type(data).__name__}")
             return data
+    except InvalidSpec:
+        raise
     except tomllib.TOMLDecodeError as exc:
         raise InvalidSpec(f"{source}: not valid TOML ({exc})") from None
     except json.JSONDecodeError as exc:
@@ -526,15 +529,25 @@ def read_spec_data(path: str | Path) -> dict[str, Any]:
     if fmt is None:
         raise InvalidSpec(f"spec file {str(p)!r} must end in .toml or .json")
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as exc:
         raise InvalidSpec(f"cannot read spec file {str(p)!r}: {exc.strerror}") from None
-    if size > MAX_SPEC_BYTES:
-        raise InvalidSpec(f"spec file {str(p)!r} is {size} bytes; at most {MAX_SPEC_BYTES} allowed")
+    if not stat.S_ISREG(st.st_mode):  # a directory, FIFO or device (/dev/zero) would block or never end
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InvalidSpec(f"spec file {str(p)!r} is {kind}; give a .toml or .json file")
+    if st.st_size > MAX_SPEC_BYTES:
+        raise InvalidSpec(f"spec file {str(p)!r} is {st.st_size} bytes; at most {MAX_SPEC_BYTES} allowed")
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidSpec(f"cannot read spec file {str(p)!r}: {exc}") from None
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_SPEC_BYTES + 1)  # bounded even if the file grows while we read
+    except OSError as exc:
+        raise InvalidSpec(f"cannot read spec file {str(p)!r}: {exc.strerror}") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise InvalidSpec(f"spec file {str(p)!r} is larger than {MAX_SPEC_BYTES} bytes; at most {MAX_SPEC_BYTES} allowed")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSpec(f"cannot read spec file {str(p)!r}: not UTF-8 text (bad byte at {exc.start})") from None
     return parse_spec_text(text, fmt, source=str(p))
 
 

@@ -47,6 +47,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -57,7 +58,8 @@ import sympy as sp
 
 from .errors import InvalidArgument
 
-__all__ = ["REQUIRED", "VerifyResult", "cascade_holds", "verify_dict", "verify_file"]
+__all__ = ["MAX_CERT_BYTES", "MAX_CERT_DEPTH", "REQUIRED", "VerifyResult", "cascade_holds", "verify_dict",
+           "verify_file"]
 
 _NAMES = {"Symbol", "Integer", "Rational", "Add", "Mul", "Pow", "floor", "Mod", "Equality", "Sum", "Tuple",
           "integer", "positive", "nonnegative", "True", "False", "true", "false", "tanh", "Half", "One",
@@ -264,6 +266,10 @@ def _check_rank(d: dict[str, Any], res: VerifyResult) -> None:
     if "extent-induction" not in {s["rule"] for s in d["steps"]} or not all(_zero(e) for e in REQUIRED["extent-induction"]):
         return res.fail("kronecker-rank: the extent induction step is missing")
     L, a, b, D, C, seed = (int(c[k]) for k in ("layers", "kernel", "base", "dims", "channels", "seed"))
+    extent = 1 + (a - 1) * sum(b**l for l in range(L))
+    if extent**D > MAX_CHECK_TERMS or L * C * C * a**D > MAX_CHECK_TERMS:
+        return res.fail(f"kronecker-rank: claim parameters out of the checker's range (extent {extent}, "
+                        f"{D}-D, {C} channel(s), {L} layers)")
     rng = np.random.default_rng(seed)
     ks = [rng.integers(-3, 4, size=(C, C) + (a,) * D) for _ in range(L)]
     if [k.tolist() for k in ks] != ev["kernels"]:
@@ -290,9 +296,19 @@ def _check_rank(d: dict[str, Any], res: VerifyResult) -> None:
 # --------------------------------------------------------------------------- driver
 
 
+#: Largest composed-kernel term count the checker re-derives (the prover's MAX_TERMS is 2**23).
+MAX_CHECK_TERMS = 1 << 23
+#: Most kernel entries a counterexample may list (the prover's use one unit entry per layer).
+MAX_CE_ENTRIES = 4096
+
+
 def _check_cascade(d: dict[str, Any], res: VerifyResult) -> None:
     c = d["claim"]
     a, L = int(c["kernel"]), int(c["layers"])
+    size = int(c["channels"]) ** (L + 1) * a ** (int(c["dims"]) * L)
+    if size > MAX_CHECK_TERMS:
+        return res.fail(f"claim parameters out of the checker's range: {size} composed-kernel terms, "
+                        f"above {MAX_CHECK_TERMS}")
     rules = {s["rule"] for s in d["steps"] if s["scope"] == "general"}
     st = d["statement"]
     first, last = st.find("K_0"), st.find(f"K_{L - 1}", st.find(" equals "))
@@ -344,6 +360,10 @@ def _check_cascade(d: dict[str, Any], res: VerifyResult) -> None:
     if not d["proved"] and not ces:
         res.fail("a refutation without a counterexample step")
     for ce in ces:
+        kernels = ce.get("kernels")
+        if not isinstance(kernels, list) or len(kernels) > MAX_CE_ENTRIES:
+            res.fail(f"counterexample kernels must be a list of at most {MAX_CE_ENTRIES} entries")
+            continue
         got, want = _replay(c, ce)
         bound = 0.0
         numeric = [x for x in d["certificate"] if x["kind"] == "numeric"]
@@ -438,28 +458,177 @@ def _check(d: Any, res: VerifyResult, where: str = "proof") -> None:
          "kronecker-rank": _check_rank}[d["theorem"]](d, res)
     except KeyError as exc:
         res.fail(f"{where}: unknown theorem or missing field {exc}")
-    except (ValueError, TypeError, IndexError) as exc:
-        res.fail(f"{where}: cannot re-derive ({type(exc).__name__}: {exc})")
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError, ZeroDivisionError) as exc:
+        res.fail(f"{where}: cannot re-derive ({type(exc).__name__}: {str(exc)[:200]})")
     for n, r in enumerate(d["related"]):
         _check(r, res, f"related[{n}]")
 
 
 def verify_dict(d: Any) -> VerifyResult:
-    """Check a proof record (as loaded from JSON)."""
+    """Check a proof record (as loaded from JSON).
+
+    A record that is not shaped like a certificate at all (wrong JSON types,
+    parameters outside the prover's ranges, nesting too deep) raises
+    :class:`InvalidArgument`; a well-formed record whose claims do not check out
+    is rejected with reasons (``ok`` false).
+    """
+    if _nesting(d, MAX_CERT_DEPTH) > MAX_CERT_DEPTH:
+        raise InvalidArgument(f"nested deeper than {MAX_CERT_DEPTH} levels")
+    _validate(d, "proof")
     res = VerifyResult()
     _check(d, res)
     return res
+
+
+# --------------------------------------------------------------------------- shape of a certificate
+
+_STR_FIELDS = ("schema", "theorem", "statement", "verdict", "hash")
+_LIST_FIELDS = ("kinds", "assumptions", "notes")
+#: Claim parameters: (low, high) for integers; the prover's own ranges.
+_CLAIM_INTS = {"layers": (1, 64), "kernel": (1, 64), "dims": (1, 3), "channels": (1, 64), "base": (1, 1 << 20),
+               "dilation": (1, 4096), "seed": (0, 1 << 31), "extent": (1, 1 << 62)}
+_CLAIM_BOOLS = ("correlation", "flip", "channel_sum")
+_CLAIM_CHOICES = {"nonlinearity": ("none", "relu", "tanh"), "origin": ("corner", "centre"),
+                  "order": ("last-outer", "first-outer")}
+MAX_RELATED_DEPTH = 4
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
+            type(None): "null"}.get(type(v), type(v).__name__)
+
+
+def _need(cond: bool, where: str, want: str, got: Any) -> None:
+    if not cond:
+        shown = repr(got) if isinstance(got, (int, float, str, bool)) and len(repr(got)) <= 40 else _type_name(got)
+        raise InvalidArgument(f"{where} must be {want}, got {shown}")
+
+
+def _validate(d: Any, where: str, depth: int = 0) -> None:
+    """Raise :class:`InvalidArgument` unless ``d`` has a certificate's JSON types (missing fields are left
+    to the checker, which rejects them with a reason)."""
+    _need(isinstance(d, dict), where, "a JSON object", d)
+    if depth > MAX_RELATED_DEPTH:
+        raise InvalidArgument(f"{where}: related proofs nest deeper than {MAX_RELATED_DEPTH} levels")
+    for k in _STR_FIELDS:
+        if k in d:
+            _need(isinstance(d[k], str), f"{where}.{k}", "a string", d[k])
+    for k in _LIST_FIELDS:
+        if k in d:
+            _need(isinstance(d[k], list), f"{where}.{k}", "an array", d[k])
+    if "kinds" in d:
+        for i, x in enumerate(d["kinds"]):
+            _need(isinstance(x, str), f"{where}.kinds[{i}]", "a string", x)
+    if "proved" in d:
+        _need(isinstance(d["proved"], bool), f"{where}.proved", "true or false", d["proved"])
+    if "claim" in d:
+        c = d["claim"]
+        _need(isinstance(c, dict), f"{where}.claim", "an object", c)
+        for k, (lo, hi) in _CLAIM_INTS.items():
+            if k in c:
+                v = c[k]
+                _need(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, f"{where}.claim.{k}",
+                      f"an integer in [{lo}, {hi}]", v)
+        for k in _CLAIM_BOOLS:
+            if k in c:
+                _need(isinstance(c[k], bool), f"{where}.claim.{k}", "true or false", c[k])
+        for k, choices in _CLAIM_CHOICES.items():
+            if k in c:
+                _need(c[k] in choices, f"{where}.claim.{k}", "one of " + ", ".join(choices), c[k])
+        if "dilations" in c:
+            dil = c["dilations"]
+            _need(isinstance(dil, list) and len(dil) <= 64, f"{where}.claim.dilations",
+                  "an array of at most 64 integers", dil)
+            for i, v in enumerate(dil):
+                _need(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 40,
+                      f"{where}.claim.dilations[{i}]", f"an integer in [1, {1 << 40}]", v)
+    if "steps" in d:
+        _need(isinstance(d["steps"], list), f"{where}.steps", "an array", d["steps"])
+        for i, st in enumerate(d["steps"]):
+            w = f"{where}.steps[{i}]"
+            _need(isinstance(st, dict), w, "an object", st)
+            for k in ("id", "rule", "scope", "claim"):
+                if k in st:
+                    _need(isinstance(st[k], str), f"{w}.{k}", "a string", st[k])
+            if "premises" in st:
+                _need(isinstance(st["premises"], list) and all(isinstance(x, str) for x in st["premises"]),
+                      f"{w}.premises", "an array of strings", st["premises"])
+            if "obligations" in st:
+                _need(isinstance(st["obligations"], list), f"{w}.obligations", "an array", st["obligations"])
+                for j, o in enumerate(st["obligations"]):
+                    _need(isinstance(o, dict) and isinstance(o.get("expr"), str) and isinstance(o.get("kind"), str),
+                          f"{w}.obligations[{j}]", "an object with string 'expr' and 'kind'", o)
+            if "facts" in st:
+                _need(isinstance(st["facts"], dict), f"{w}.facts", "an object", st["facts"])
+    if "certificate" in d:
+        _need(isinstance(d["certificate"], list), f"{where}.certificate", "an array", d["certificate"])
+        for i, x in enumerate(d["certificate"]):
+            w = f"{where}.certificate[{i}]"
+            _need(isinstance(x, dict), w, "an object", x)
+            if "holds" in x:
+                _need(isinstance(x["holds"], bool), f"{w}.holds", "true or false", x["holds"])
+            if "evidence" in x:
+                _need(isinstance(x["evidence"], dict), f"{w}.evidence", "an object", x["evidence"])
+    if "related" in d:
+        _need(isinstance(d["related"], list), f"{where}.related", "an array", d["related"])
+        for i, r in enumerate(d["related"]):
+            _validate(r, f"{where}.related[{i}]", depth + 1)
+
+
+#: Largest certificate file read, in bytes.
+MAX_CERT_BYTES = 64 << 20
+#: Deepest nesting of lists/objects accepted in a certificate (genuine ones nest about 10 deep).
+MAX_CERT_DEPTH = 64
+
+
+def _nesting(obj: Any, limit: int) -> int:
+    """Nesting depth of lists/dicts, stopping early past ``limit`` (iterative: no recursion)."""
+    stack = [(obj, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            stack.extend((c, depth + 1) for c in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _reject_constant(name: str) -> Any:
+    raise InvalidArgument(f"{name} is not a JSON number")
 
 
 def verify_file(path: str | Path) -> VerifyResult:
     """Load and check ``path``; unreadable or non-JSON input raises :class:`InvalidArgument` (exit 2)."""
     p = Path(path)
     try:
-        if p.stat().st_size > 64 << 20:
-            raise InvalidArgument(f"certificate {str(p)!r} is larger than 64 MiB")
-        data = json.loads(p.read_text(encoding="utf-8"))
+        st = p.stat()
     except OSError as exc:
         raise InvalidArgument(f"cannot read certificate {str(p)!r}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):  # a directory, FIFO or device would block or never end
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise InvalidArgument(f"certificate {str(p)!r} is {kind}; give a .json file")
+    if st.st_size > MAX_CERT_BYTES:
+        raise InvalidArgument(f"certificate {str(p)!r} is larger than 64 MiB")
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_CERT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidArgument(f"cannot read certificate {str(p)!r}: {exc.strerror}") from None
+    if len(raw) > MAX_CERT_BYTES:
+        raise InvalidArgument(f"certificate {str(p)!r} is larger than 64 MiB")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"certificate {str(p)!r} is not valid: {exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidArgument(f"certificate {str(p)!r} is not JSON: {exc}") from None
-    return verify_dict(data)
+    except RecursionError:
+        raise InvalidArgument(f"certificate {str(p)!r} is nested too deeply (at most {MAX_CERT_DEPTH} levels)") from None
+    except ValueError as exc:  # e.g. integers longer than Python's digit limit
+        raise InvalidArgument(f"certificate {str(p)!r} is not valid: {str(exc).splitlines()[0]}") from None
+    try:
+        return verify_dict(data)
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"certificate {str(p)!r}: {exc}") from None

@@ -16,6 +16,8 @@ from ..spec import Network, chain, load_spec, preset
 __all__ = [
     "add_format_arg",
     "add_stack_args",
+    "check_sources",
+    "check_writable",
     "int_list",
     "network_from_args",
     "positive_int",
@@ -76,7 +78,7 @@ def add_stack_args(p: argparse.ArgumentParser, dims_default: int = 2) -> None:
     g.add_argument("--strides", type=int_list(1, 1 << 20, "--strides"), help="per-layer strides")
     g.add_argument("--paddings", type=int_list(0, 1 << 20, "--paddings"), help="per-layer paddings (each side)")
     g.add_argument("--layers", type=positive_int(1, 4096, "--layers"), help="number of layers (lists of 1 broadcast)")
-    g.add_argument("--channels", type=positive_int(1, 1 << 20, "--channels"), default=1,
+    g.add_argument("--channels", type=positive_int(1, 1 << 20, "--channels"), default=None,
                    help="channels of every layer (flags only; default 1)")
     g.add_argument("--dims", type=positive_int(1, 3, "--dims"), default=None,
                    help=f"spatial dimensions 1-3 (flags only; default {dims_default})")
@@ -84,13 +86,33 @@ def add_stack_args(p: argparse.ArgumentParser, dims_default: int = 2) -> None:
     p.set_defaults(_dims_default=dims_default)
 
 
-def network_from_args(args: argparse.Namespace) -> Network:
-    """Build the :class:`Network` chosen by :func:`add_stack_args` flags (exactly one source)."""
-    flag_given = any(getattr(args, n) is not None for n in ("kernel", "kernels", "dilations", "strides", "paddings", "layers"))
+LAYER_FLAGS = ("kernel", "kernels", "dilations", "strides", "paddings", "layers")
+FLAG_ONLY = ("dims", "channels", "no_bias")
+
+
+def check_sources(args: argparse.Namespace) -> None:
+    """Raise :class:`InvalidSpec` when :func:`add_stack_args` options conflict.
+
+    One network source (a spec file, ``--preset`` or layer flags); ``--dims``, ``--channels`` and
+    ``--no-bias`` only with layer flags (presets take ``NAME:dims=...``); ``--list-presets`` alone.
+    """
+    flag_given = any(getattr(args, n) is not None for n in LAYER_FLAGS)
     sources = [s for s, given in (("a spec file", args.spec is not None), ("--preset", args.preset is not None),
                                   ("layer flags", flag_given)) if given]
+    extras = [f"--{n.replace('_', '-')}" for n in FLAG_ONLY if getattr(args, n) not in (None, False)]
+    if args.list_presets and (sources or extras):
+        raise InvalidSpec(f"--list-presets takes no network, got {' and '.join(sources + extras)}")
     if len(sources) > 1:
         raise InvalidSpec(f"give one network source, got {' and '.join(sources)}")
+    if extras and sources and not flag_given:
+        raise InvalidSpec(f"{', '.join(extras)}: only with layer flags, not with {sources[0]} "
+                          "(presets take NAME:key=value, see --list-presets; spec files set them per layer)")
+
+
+def network_from_args(args: argparse.Namespace) -> Network:
+    """Build the :class:`Network` chosen by :func:`add_stack_args` flags (exactly one source)."""
+    check_sources(args)
+    flag_given = any(getattr(args, n) is not None for n in LAYER_FLAGS)
     if args.spec is not None:
         return load_spec(args.spec)
     if args.preset is not None:
@@ -100,7 +122,7 @@ def network_from_args(args: argparse.Namespace) -> Network:
         raise InvalidSpec("no network given: pass --kernel/--kernels/--dilations, --preset NAME or a spec file")
     return chain(
         args.kernels, args.dilations, args.strides, args.paddings,
-        kernel=args.kernel, layers=args.layers, channels=args.channels, bias=not args.no_bias,
+        kernel=args.kernel, layers=args.layers, channels=args.channels or 1, bias=not args.no_bias,
         dims=args.dims or args._dims_default,
     )
 
@@ -110,6 +132,25 @@ def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
 
 
+def check_writable(out: str, what: str) -> Path:
+    """Fail early (before any work is written) when ``out`` cannot be a file we write.
+
+    The parent directory must exist and ``out`` must not be a directory; the
+    write itself may still fail later (and then leaves nothing behind).
+    """
+    path = Path(out)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InvalidArgument(f"{what} {out!r}: directory {str(parent)!r} does not exist")
+    if path.is_dir():
+        raise InvalidArgument(f"{what} {out!r}: is a directory; give a file name")
+    if path.exists() and not path.is_file():
+        raise InvalidArgument(f"{what} {out!r}: not a regular file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"{what} {out!r}: directory {str(parent)!r} is not writable")
+    return path
+
+
 def write_output(text: str, out: str | None) -> None:
     """Print ``text`` or write it atomically to ``out`` (nothing half-written on failure)."""
     if not text.endswith("\n"):
@@ -117,11 +158,12 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
         return
-    path = Path(out)
+    path = check_writable(out, "--out")
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InvalidArgument(f"--out {out!r}: directory {str(parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidArgument(f"--out {out!r}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

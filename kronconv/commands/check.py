@@ -99,10 +99,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch to the chosen check; without one, print the help and exit 2."""
+    """Dispatch to the chosen check; without one, a one-line error (exit 2)."""
     if args._check is None:
-        args._check_parser.print_help()
-        return 2
+        raise InvalidArgument("choose a check: equivalence or equivariance (see kronconv check --help)")
     return int(args._check(args))
 
 

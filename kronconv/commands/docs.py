@@ -55,10 +55,36 @@ def _progress(quiet: bool) -> Any:
     return say
 
 
+def _usable_dir(path: str, what: str, *, must_exist: bool, read_only: bool = False) -> None:
+    """Raise :class:`InvalidArgument` unless ``path`` is (or can be created as) a directory we may use."""
+    import os
+    from pathlib import Path
+
+    from ..errors import InvalidArgument
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InvalidArgument(f"{what} {path!r} is not a directory")
+    if must_exist and not p.is_dir():
+        raise InvalidArgument(f"{what} {path!r}: directory does not exist")
+    if read_only:
+        return
+    probe = p
+    while not probe.exists():  # the nearest existing ancestor must be a writable directory
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"{what} {path!r}: cannot create or write it ({str(probe)!r} is not a writable "
+                              "directory)")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..docs import PAGES, build_docs, check_docs, page_names
     from ..errors import InvalidArgument
 
+    if args.diff and not args.check:
+        raise InvalidArgument("--diff needs --check (it prints the diff of each drifted file)")
+    if args.list and (args.check or args.pages is not None):
+        raise InvalidArgument("--list takes no --check or --pages: it only lists the pages")
     if args.list:
         rows = [{"page": n, "file": f"{n}.md"} for n in page_names()]
         if args.format == "json":
@@ -77,6 +103,13 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     do_docs = args.only in ("all", "docs")
     do_proofs = args.only in ("all", "proofs") and pages is None
+    # every directory is checked before anything is generated or written
+    if do_docs:
+        _usable_dir(args.out, "--out", must_exist=args.check)
+        if args.reports is not None:
+            _usable_dir(args.reports, "--reports", must_exist=True, read_only=True)
+    if do_proofs:
+        _usable_dir(args.proofs, "--proofs", must_exist=args.check)
     summary: dict[str, Any] = {"mode": "check" if args.check else "generate"}
     if args.check:
         drifts = []

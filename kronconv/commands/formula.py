@@ -7,19 +7,22 @@ from typing import Any
 
 import sympy as sp
 
+from ..errors import InvalidArgument
 from ..formulas import (
     kernel_parameter_counts,
     layers_for_receptive_field,
     parameter_table,
     receptive_field_closed_form,
     stack_parameter_count,
+    sym,
 )
 from ..render import Raw, table, to_json
 from ._common import int_list, positive_int, write_output
 
 
 def _fmt_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("text", "md", "latex", "json"), default="text")
+    p.add_argument("--format", choices=("text", "md", "latex", "json"), default="text",
+                   help="output format (default text)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
 
 
@@ -38,30 +41,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     rf.set_defaults(func=run_rf)
 
     pa = fs.add_parser("params", help="parameters of L equal convolutions")
-    pa.add_argument("--kernel", default="k")
-    pa.add_argument("--layers", default="L")
+    pa.add_argument("--kernel", default="k", help="kernel size (number or expression; default k)")
+    pa.add_argument("--layers", default="L", help="number of layers (default L)")
     pa.add_argument("--channels", default="1", help="channels in and out of every layer (default 1)")
-    pa.add_argument("--groups", default="1", help="groups (channels for depthwise; default 1)")
-    pa.add_argument("--dims", default="2", help="spatial dimensions (default 2)")
-    pa.add_argument("--no-bias", action="store_true")
+    pa.add_argument("--groups", default="1", help="groups, dividing the channels (channels for depthwise; default 1)")
+    pa.add_argument("--dims", default="2", help="spatial dimensions 1-3 or a symbol (default 2)")
+    pa.add_argument("--no-bias", action="store_true", help="layers without bias")
     _fmt_arg(pa)
     pa.set_defaults(func=run_params)
 
     lf = fs.add_parser("layers-for", help="fewest layers reaching a receptive field R")
     lf.add_argument("--rf", required=True, help="target receptive field R (number or symbol)")
-    lf.add_argument("--kernel", default="3")
-    lf.add_argument("--dilation", default="1")
-    lf.add_argument("--stride", default="1")
+    lf.add_argument("--kernel", default="3", help="kernel size, at least 2 (default 3)")
+    lf.add_argument("--dilation", default="1", help="dilation as an expression of l (default 1)")
+    lf.add_argument("--stride", default="1", help="stride as an expression of l (default 1)")
     _fmt_arg(lf)
     lf.set_defaults(func=run_layers_for)
 
     cp = fs.add_parser("compare", help="full vs Kronecker vs separable parameter counts of an N^D kernel")
-    cp.add_argument("--extent", default=None, help="kernel extent N (number or symbol; default N)")
+    cp.add_argument("--extent", default=None,
+                    help="kernel extent N (number or symbol; default N); not with --extents")
     cp.add_argument("--extents", type=int_list(1, 1 << 20, "--extents"),
                     help="table for these concrete extents, each a power of --factor")
     cp.add_argument("--factor", default="3", help="Kronecker factor size a (default 3)")
     cp.add_argument("--rank", default="1", help="separable rank r (default 1)")
-    cp.add_argument("--dims", type=positive_int(1, 3, "--dims"), default=2)
+    cp.add_argument("--dims", type=positive_int(1, 3, "--dims"), default=2, help="spatial dimensions 1-3 (default 2)")
     _fmt_arg(cp)
     cp.set_defaults(func=run_compare)
 
@@ -103,12 +107,14 @@ def run_layers_for(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     if args.extents is not None:
-        rank = int(sp.Integer(args.rank)) if args.rank.isdigit() else None
-        factor = int(args.factor) if args.factor.isdigit() else None
-        if rank is None or factor is None:
-            from ..errors import InvalidArgument
-
-            raise InvalidArgument("--extents needs numeric --factor and --rank")
+        if args.extent is not None:
+            raise InvalidArgument(f"give --extent or --extents, not both (got --extent {args.extent!r} "
+                                  f"and --extents {','.join(map(str, args.extents))})")
+        f_expr, r_expr = sym(args.factor, "--factor"), sym(args.rank, "--rank")
+        if not (f_expr.is_Integer and r_expr.is_Integer):
+            raise InvalidArgument(f"--extents needs integer --factor and --rank, got --factor {args.factor!r} "
+                                  f"and --rank {args.rank!r}")
+        rank, factor = int(r_expr), int(f_expr)
         rows = parameter_table(args.extents, factor, rank, args.dims)
         if args.format == "json":
             write_output(to_json({"factor": factor, "rank": rank, "dims": args.dims, "rows": rows}), args.out)

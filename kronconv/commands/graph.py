@@ -28,7 +28,15 @@ from ..graph import (
 from ..netgraph import NetGraph, graph_from_dict, is_graph_spec, read_spec_data
 from ..render import table, to_json
 from ..spec import Network
-from ._common import add_format_arg, add_stack_args, int_list, network_from_args, write_output
+from ._common import (
+    add_format_arg,
+    add_stack_args,
+    check_sources,
+    check_writable,
+    int_list,
+    network_from_args,
+    write_output,
+)
 
 __all__ = ["load_model", "register", "render_report", "run"]
 
@@ -80,6 +88,7 @@ def _one(values: list[int] | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_sources(args)
     if args.list_presets:
         from .rf import list_presets
 
@@ -89,6 +98,16 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidSpec(f"--export FORMAT must be one of {', '.join(EXPORT_FORMATS)}, got {args.export[0]!r}")
     if args.plot is not None:
         require_matplotlib()  # fail before anything is written
+    # every destination is checked before any of them is written: no export without its report
+    targets = [(what, path) for what, path in (("--export", args.export[1] if args.export else None),
+                                               ("--plot", args.plot), ("--out", args.out))
+               if path is not None and path != "-"]
+    for what, path in targets:
+        check_writable(path, what)
+    resolved = [Path(path).resolve() for _, path in targets]
+    if len(set(resolved)) != len(resolved):
+        raise InvalidSpec(f"{', '.join(w for w, _ in targets)} must name different files, got "
+                          f"{', '.join(repr(p) for _, p in targets)}")
     model = load_model(args)
     report = analyse(model, _one(args.unit), _one(args.window), _one(args.input_size), args.padding_mode,
                      check_numeric=not args.no_numeric, keep_levels=args.export is not None)

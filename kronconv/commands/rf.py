@@ -9,7 +9,14 @@ from ..errors import InvalidSpec
 from ..formulas import network_fields, network_output_size
 from ..render import table, to_json
 from ..spec import PRESETS, preset, read_spec_data
-from ._common import add_format_arg, add_stack_args, int_list, network_from_args, write_output
+from ._common import (
+    add_format_arg,
+    add_stack_args,
+    check_sources,
+    int_list,
+    network_from_args,
+    write_output,
+)
 
 HEADERS = ["layer", "name", "type", "kernel", "dilation", "stride", "padding", "channels",
            "receptive field", "eff. stride", "offset", "centre", "parameters"]
@@ -74,6 +81,7 @@ def run_graph(args: argparse.Namespace, data: dict) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_sources(args)
     if args.list_presets:
         write_output(list_presets(args.format), args.out)
         return 0

@@ -279,7 +279,10 @@ def build_docs(
             raise BackendUnavailable(
                 "figures need matplotlib: pip install 'kronconv[docs]' (or pass --no-figures)"
             ) from None
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidArgument(f"docs directory {str(out)!r}: cannot create it ({exc.strerror})") from None
     ctx = _ctx_for(out, reports_dir)
     written: list[str] = []
     pngs: list[str] = []

@@ -57,6 +57,8 @@ def prove(layers: int = 3, kernel: int = 3, dims: int = 2, channels: int = 1, ba
     """
     if theorem not in THEOREMS:
         raise InvalidArgument(f"theorem must be one of {', '.join(THEOREMS)}, got {theorem!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 1 << 31:
+        raise InvalidArgument(f"seed must be an integer in [0, {1 << 31}], got {seed!r}")
     b = kernel if base is None else base
     opts = {"nonlinearity": nonlinearity, "correlation": correlation, "origin": origin}
     if theorem == "receptive-field":

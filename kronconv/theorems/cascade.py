@@ -97,6 +97,10 @@ class CascadeClaim:
         if self.dilations is not None and (len(self.dilations) != self.layers or any(
                 isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= 1 << 40 for d in self.dilations)):
             raise InvalidArgument(f"dilations must be {self.layers} integers >= 1, got {self.dilations!r}")
+        if self.dilations is None and self.resolved_base ** (self.layers - 1) > 1 << 40:
+            raise InvalidArgument(
+                f"dilations b**l up to {self.resolved_base}**{self.layers - 1} exceed the limit 2**40; "
+                "use a smaller --dilation-base or fewer layers")
         if self.nonlinearity not in NONLINEARITIES:
             raise InvalidArgument(f"nonlinearity must be one of {', '.join(NONLINEARITIES)}, got {self.nonlinearity!r}")
         if self.order not in ("last-outer", "first-outer"):

@@ -21,12 +21,12 @@ from .formulas import (
     stack_parameter_count,
 )
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
-from .theorems import prove
-from .verify import verify_dict, verify_file
 from .kron import dilate, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
 from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate
 from .spec import Conv, Network, Pool, chain, load_spec, preset, preset_names
+from .theorems import prove
+from .verify import verify_dict, verify_file
 
 __version__ = "0.1.0"
 
@@ -69,7 +69,10 @@ __all__ = [
     "output_size",
     "preset",
     "preset_names",
+    "prove",
     "receptive_field_closed_form",
     "stack_parameter_count",
     "unit_graph",
+    "verify_dict",
+    "verify_file",
 ]

@@ -68,6 +68,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import InvalidArgument, TooLarge
 from .netgraph import NetGraph, from_network
 from .spec import Network, Pool
@@ -1365,36 +1366,6 @@ def to_dot(G: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(path: str, write: Any, what: str) -> None:
-    """Write via ``write(fileobj)`` to a temporary file beside ``path``, then rename it into place."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise InvalidArgument(f"{what} {path!r}: directory {str(parent)!r} does not exist")
-    if p.is_dir():
-        raise InvalidArgument(f"{what} {path!r}: is a directory; give a file name")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InvalidArgument(f"{what} {path!r}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, p)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise InvalidArgument(f"{what} {path!r}: cannot write ({exc.strerror})") from None
-        raise
-
-
 def export_graph(G: Any, fmt: str, path: str) -> None:
     """Write a dependency graph as ``graphml`` (networkx), ``dot`` (:func:`to_dot`) or ``json``
     (:func:`networkx.node_link_data`), atomically (nothing half-written on failure)."""
@@ -1406,13 +1377,13 @@ def export_graph(G: Any, fmt: str, path: str) -> None:
         raise InvalidArgument(f"export format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
     H = G if all(isinstance(n, str) for n in G.nodes) else string_graph(G)
     if fmt == "graphml":
-        _atomic_write(path, lambda fh: nx.write_graphml(H, fh), "--export")
+        atomic_write(path, lambda fh: nx.write_graphml(H, fh), "--export")
     elif fmt == "dot":
         text = to_dot(H).encode("utf-8")
-        _atomic_write(path, lambda fh: fh.write(text), "--export")
+        atomic_write(path, lambda fh: fh.write(text), "--export")
     else:
         text = (json.dumps(nx.node_link_data(H, edges="edges"), indent=1) + "\n").encode("utf-8")
-        _atomic_write(path, lambda fh: fh.write(text), "--export")
+        atomic_write(path, lambda fh: fh.write(text), "--export")
 
 
 def require_matplotlib() -> Any:
@@ -1482,6 +1453,6 @@ def plot_path_counts(ug: UnitGraph, path: str, title: str | None = None) -> None
         rf = "x".join(map(str, s.receptive_field))
         ax.set_title(title or f"{ug.graph.name or 'network'}: field {rf}, {s.holes} holes, "
                               f"coverage {float(s.coverage):.1%}, max {s.max_paths} paths", fontsize=9)
-        _atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=120, bbox_inches="tight"), "--plot")
+        atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=120, bbox_inches="tight"), "--plot")
     finally:
         plt.close(fig)

@@ -28,7 +28,8 @@ array([1, 0, 2, 0, 3])
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,14 +37,14 @@ from .errors import InvalidArgument
 
 __all__ = [
     "array_module",
-    "selector",
     "dilate",
-    "kron_kernel",
-    "rearrange",
-    "unrearrange",
-    "nearest_kronecker",
-    "kronecker_rank",
     "kron_channels",
+    "kron_kernel",
+    "kronecker_rank",
+    "nearest_kronecker",
+    "rearrange",
+    "selector",
+    "unrearrange",
 ]
 
 
@@ -51,7 +52,7 @@ def array_module(a: Any) -> Any:
     """``cupy`` for CuPy arrays, else ``numpy`` (without importing CuPy needlessly)."""
     mod = type(a).__module__
     if mod.startswith("cupy"):
-        import cupy  # noqa: PLC0415 - lazy optional import
+        import cupy
 
         return cupy
     return np

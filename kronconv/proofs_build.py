@@ -25,13 +25,12 @@ True
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .errors import InvalidArgument
 
 __all__ = [
@@ -201,10 +200,7 @@ def build_proofs(out_dir: str | Path, names: Sequence[str] | None = None, *,
         raise InvalidArgument(f"proofs directory {str(out)!r}: cannot create it ({exc.strerror})") from None
     files = generate(names, progress=progress)
     for name, text in files.items():
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out / name)
+        atomic_write(out / name, text, "certificate")
     return list(files)
 
 

@@ -25,7 +25,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 def gpu_unavailable_reason() -> str | None:
     """``None`` when CuPy imports and sees at least one CUDA device, else why not."""
     try:
-        import cupy  # noqa: PLC0415
+        import cupy
     except Exception as exc:  # noqa: BLE001 - any import failure means no GPU backend
         return f"CuPy is not importable ({type(exc).__name__}: {exc})"
     try:
@@ -52,6 +52,6 @@ def xp(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """The array module under test: numpy always, cupy where a GPU is usable."""
     if request.param == "numpy":
         return np
-    import cupy  # noqa: PLC0415
+    import cupy
 
     return cupy

@@ -124,23 +124,23 @@ def test_out_file_written_atomically_and_refused_for_missing_directory(tmp_path,
     code, _, _ = run(capsys, "rf", "--kernel", "3", "--layers", "2", "--format", "json", "--out", str(target))
     assert code == 0 and json.loads(target.read_text())["receptive_field"] == 5
     missing = tmp_path / "nope" / "rf.json"
-    code, out, err = run(capsys, "rf", "--kernel", "3", "--out", str(missing))
+    code, _, err = run(capsys, "rf", "--kernel", "3", "--out", str(missing))
     assert code == 2 and not missing.exists() and "does not exist" in err
     assert [p.name for p in tmp_path.iterdir()] == ["rf.json"]  # no temp files left behind
 
 
 def test_console_entry_point_and_module_run() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kronconv", "rf", "--kernel", "0"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "kronconv", "rf", "--kernel", "0"], capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "kronconv", "rf", "--preset", "kronecker", "--format", "json"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and json.loads(proc.stdout)["receptive_field"] == 27
 
 
 def test_import_does_not_load_optional_packages() -> None:
     code = "import sys, kronconv, kronconv.cli; kronconv.cli.build_parser(); " \
            "print(sorted(m for m in ('cupy', 'matplotlib', 'scipy') if m in sys.modules))"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
 
 

@@ -7,6 +7,8 @@ VGG-16, ResNet-50 and MobileNet (receptive field, effective stride, effective pa
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -218,7 +220,7 @@ def test_strided_closed_form_agrees_with_per_layer_arithmetic(k, s, L) -> None:
 def test_layers_for_receptive_field_is_the_smallest_sufficient_depth(R, k, dil) -> None:
     L = int(layers_for_receptive_field(R, k, dil))
     general = receptive_field_closed_form(k, dil, "n")  # closed form in n, evaluated exactly
-    rf = lambda n: int(general.subs(sp.Symbol("n", integer=True, positive=True), n)) if n > 0 else 1  # noqa: E731
+    rf = lambda n: int(general.subs(sp.Symbol("n", integer=True, positive=True), n)) if n > 0 else 1
     assert rf(L) >= R
     assert L == 0 or rf(L - 1) < R
 
@@ -300,8 +302,8 @@ def test_kronecker_counts_grow_logarithmically_and_separable_linearly() -> None:
     rows = parameter_table([3**L for L in range(1, 7)], 3, 1)
     kron = [r["kronecker_stored"] for r in rows]
     sep = [r["separable_stored"] for r in rows]
-    assert [b - a for a, b in zip(kron, kron[1:])] == [9] * 5  # +a^2 per tripling of N: logarithmic
-    assert [b / a for a, b in zip(sep, sep[1:])] == [3.0] * 5  # x3 per tripling of N: linear
+    assert [b - a for a, b in pairwise(kron)] == [9] * 5  # +a^2 per tripling of N: logarithmic
+    assert [b / a for a, b in pairwise(sep)] == [3.0] * 5  # x3 per tripling of N: linear
     assert all(r["full_stored"] == r["extent"] ** 2 for r in rows)
 
 

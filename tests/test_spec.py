@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -28,7 +29,7 @@ from kronconv.spec import (
 def test_layers_are_frozen_and_broadcast_per_axis() -> None:
     c = Conv((3, 1), dilation=2, dims=2)
     assert c.kernel == (3, 1) and c.dilation == (2, 2) and c.effective_kernel == (5, 1)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         c.kernel = (1, 1)  # type: ignore[misc]
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgument, InvalidSpec
+from ..atomic import atomic_write, check_writable
+from ..errors import InvalidSpec
 from ..spec import Network, chain, load_spec, preset
 
 __all__ = [
@@ -132,25 +130,6 @@ def add_format_arg(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
 
 
-def check_writable(out: str, what: str) -> Path:
-    """Fail early (before any work is written) when ``out`` cannot be a file we write.
-
-    The parent directory must exist and ``out`` must not be a directory; the
-    write itself may still fail later (and then leaves nothing behind).
-    """
-    path = Path(out)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InvalidArgument(f"{what} {out!r}: directory {str(parent)!r} does not exist")
-    if path.is_dir():
-        raise InvalidArgument(f"{what} {out!r}: is a directory; give a file name")
-    if path.exists() and not path.is_file():
-        raise InvalidArgument(f"{what} {out!r}: not a regular file")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InvalidArgument(f"{what} {out!r}: directory {str(parent)!r} is not writable")
-    return path
-
-
 def write_output(text: str, out: str | None) -> None:
     """Print ``text`` or write it atomically to ``out`` (nothing half-written on failure)."""
     if not text.endswith("\n"):
@@ -158,22 +137,7 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
         return
-    path = check_writable(out, "--out")
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InvalidArgument(f"--out {out!r}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise InvalidArgument(f"--out {out!r}: cannot write ({exc.strerror})") from None
+    atomic_write(check_writable(out, "--out"), text, "--out")
 
 
 def json_ready(obj: Any) -> Any:

@@ -28,14 +28,13 @@ True
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_write
 from ..errors import BackendUnavailable, InvalidArgument
 
 __all__ = [
@@ -225,17 +224,12 @@ def render_figure(fig: Figure, path: Path) -> None:
     matplotlib.use("Agg")
     mfig = fig.draw()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    mfig.savefig(tmp, dpi=DPI, format="png", metadata={"Software": None})
-    os.replace(tmp, path)
+    atomic_write(path, lambda fh: mfig.savefig(fh, dpi=DPI, format="png", metadata={"Software": None}), "figure")
 
 
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, text, "page")
 
 
 Progress = Callable[[str], None]

@@ -105,11 +105,12 @@ def build(ctx: DocsContext) -> Page:
             tab = _json_table(p)
             sections.append(f"## [{p.name}]({rel})\n\n" + (tab if tab else "(JSON report; open the file.)"))
     text = frame(
-        "GPU reports",
-        "Results measured on GPU machines and committed to `docs/reports/`.  Building the docs never needs a "
-        "GPU: these reports are read, not re-run (re-run them with the commands they name).",
+        "Reports",
+        "Measured reports committed to `docs/reports/`: GPU test runs, benchmarks and cross-checks against "
+        "independent implementations.  Building the docs never needs a GPU: these reports are read, not "
+        "re-run (re-run them with the commands they name).",
         sections,
         [],
         "kronconv docs --out docs",
     )
-    return Page("gpu-benchmarks", "GPU reports", "committed GPU test and benchmark reports", text)
+    return Page("gpu-benchmarks", "Reports", "committed GPU test, benchmark and cross-check reports", text)

@@ -377,22 +377,13 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
     ...
     kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, got 'relu'
     """
-    from .spec import MAX_SPEC_DEPTH, _check_dims, _check_int, _depth
+    from .spec import MAX_SPEC_DEPTH, _depth, check_top_level
 
     if not isinstance(data, Mapping):
         raise InvalidSpec(f"{source}: the top level must be a table/object, got {type(data).__name__}")
     if _depth(data, MAX_SPEC_DEPTH) > MAX_SPEC_DEPTH:
         raise InvalidSpec(f"{source}: nesting deeper than {MAX_SPEC_DEPTH} levels is not allowed")
-    unknown = sorted(set(data) - _GRAPH_KEYS)
-    if unknown:
-        raise InvalidSpec(f"{source}: unknown top-level key(s) {unknown}; allowed: {sorted(_GRAPH_KEYS)}")
-    dims = _check_dims(data.get("dims", 2))
-    default_ch = _check_int("in_channels", data.get("in_channels", 1), 1, MAX_CHANNELS)
-    raw = data.get("nodes")
-    if not isinstance(raw, list) or not raw:
-        raise InvalidSpec(f"{source}: 'nodes' must be a non-empty list of node tables")
-    if len(raw) > MAX_NODES:
-        raise InvalidSpec(f"{source}: at most {MAX_NODES} nodes allowed, got {len(raw)}")
+    dims, default_ch, raw = check_top_level(data, source, _GRAPH_KEYS, "nodes", MAX_NODES)
     # channels are needed to read conv layers: resolve in dependency order
     items: dict[str, tuple[int, Mapping[str, Any]]] = {}
     for i, item in enumerate(raw):

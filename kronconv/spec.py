@@ -40,6 +40,7 @@ __all__ = [
     "Network",
     "Pool",
     "chain",
+    "check_top_level",
     "layer_from_dict",
     "load_spec",
     "network_from_dict",
@@ -440,6 +441,25 @@ def layer_from_dict(
         raise InvalidSpec(f"{where}: {exc}") from None
 
 
+def check_top_level(
+    data: Mapping[str, Any], source: str, allowed: set[str], list_key: str, max_items: int
+) -> tuple[int, int, list[Any]]:
+    """Validate a spec's top level: known keys only, ``dims``, ``in_channels`` and a non-empty
+    ``list_key`` list of at most ``max_items`` tables (shared by chain and graph specs)."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidSpec(f"{source}: unknown top-level key(s) {unknown}; allowed: {sorted(allowed)}")
+    dims = _check_dims(data.get("dims", 2))
+    channels = _check_int("in_channels", data.get("in_channels", 1), 1, MAX_CHANNELS)
+    raw = data.get(list_key)
+    noun = "layer" if list_key == "layers" else "node"
+    if not isinstance(raw, list) or not raw:
+        raise InvalidSpec(f"{source}: '{list_key}' must be a non-empty list of {noun} tables")
+    if len(raw) > max_items:
+        raise InvalidSpec(f"{source}: at most {max_items} {list_key} allowed, got {len(raw)}")
+    return dims, channels, raw
+
+
 def network_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> Network:
     """Build a :class:`Network` from a parsed spec (see ``docs/spec-files.md``).
 
@@ -458,16 +478,7 @@ def network_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> Netwo
             f"{source} is a graph spec (top-level 'nodes'): load it with "
             "kronconv.netgraph.load_graph_spec, or use `kronconv graph` / `kronconv rf` on the file"
         )
-    unknown = sorted(set(data) - _NET_KEYS)
-    if unknown:
-        raise InvalidSpec(f"{source}: unknown top-level key(s) {unknown}; allowed: {sorted(_NET_KEYS)}")
-    dims = _check_dims(data.get("dims", 2))
-    channels = _check_int("in_channels", data.get("in_channels", 1), 1, MAX_CHANNELS)
-    raw = data.get("layers")
-    if not isinstance(raw, list) or not raw:
-        raise InvalidSpec(f"{source}: 'layers' must be a non-empty list of layer tables")
-    if len(raw) > MAX_LAYERS:
-        raise InvalidSpec(f"{source}: at most {MAX_LAYERS} layers allowed, got {len(raw)}")
+    dims, channels, raw = check_top_level(data, source, _NET_KEYS, "layers", MAX_LAYERS)
     layers: list[Layer] = []
     for i, item in enumerate(raw):
         layer = layer_from_dict(item, dims=dims, in_channels=channels, where=f"{source}: layers[{i}]")

@@ -90,10 +90,10 @@ from typing import Any
 
 import numpy as np
 
-from .backend import backend_of
-from .errors import InvalidArgument, TooLarge
-from .kron import array_module
-from .spec import Conv, Pool
+from ..backend import backend_of
+from ..errors import InvalidArgument, TooLarge
+from ..kron import array_module
+from ..spec import Conv, Pool
 
 __all__ = [
     "MAX_BYTES",
@@ -442,7 +442,7 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
     dtype = _result_dtype(x, w)
     check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
     if backend_of(x) == "cupy" and dtype in (np.float32, np.float64):
-        from .gpu.kernels import correlate_gpu
+        from ..gpu.kernels import correlate_gpu
 
         return correlate_gpu(x, w, geo, dtype)
     return _correlate_xp(x, w, geo, dtype)

@@ -68,10 +68,10 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import InvalidArgument, TooLarge
-from .netgraph import NetGraph, from_network
-from .spec import Network, Pool
+from ..atomic import atomic_write
+from ..errors import InvalidArgument, TooLarge
+from ..netgraph import NetGraph, from_network
+from ..spec import Network, Pool
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -1019,7 +1019,7 @@ def kronecker_single_path(a: int, layers: int, dims: int = 1) -> bool:
     >>> kronecker_single_path(3, 3), kronecker_single_path(2, 5, dims=2)
     (True, True)
     """
-    from .spec import chain
+    from ..spec import chain
 
     if isinstance(a, bool) or not isinstance(a, int) or a < 2:
         raise InvalidArgument(f"a must be an integer >= 2, got {a!r}")
@@ -1089,7 +1089,7 @@ def hdc_rule(rates: Sequence[Any], kernel: Any = 3) -> HDCRule:
     """
     import sympy as sp
 
-    from .formulas import sym
+    from ..formulas import sym
 
     rs = tuple(sym(r, "rate") for r in rates)
     K = sym(kernel, "kernel")
@@ -1272,7 +1272,7 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
     >>> rep.summary.holes, rep.formula_agrees, rep.numeric.agrees, rep.hdc_verdict()
     (6, True, True, 'violated; the graph finds holes (agrees)')
     """
-    from .netgraph import net_fields
+    from ..netgraph import net_fields
 
     g = _as_graph(model)
     ug = unit_graph(g, unit, window, input_size, padding_mode, keep_levels=keep_levels)
@@ -1388,7 +1388,7 @@ def export_graph(G: Any, fmt: str, path: str) -> None:
 
 def require_matplotlib() -> Any:
     """Return :mod:`matplotlib.pyplot` (Agg backend) or raise :class:`~kronconv.errors.BackendUnavailable`."""
-    from .errors import BackendUnavailable
+    from ..errors import BackendUnavailable
 
     try:
         import matplotlib

@@ -1,4 +1,4 @@
-"""Reference convolutions (see :mod:`kronconv.numeric.forward`)."""
+"""Reference convolutions (see :mod:`kronconv.numeric.network`)."""
 
-from .forward import *  # noqa: F403
-from .forward import __all__  # noqa: F401
+from .network import *  # noqa: F403
+from .network import __all__  # noqa: F401

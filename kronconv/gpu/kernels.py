@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidArgument
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..numeric import ConvGeometry
+from ..numeric.geometry import ConvGeometry
 
 __all__ = [
     "MAX_BLOCKS",

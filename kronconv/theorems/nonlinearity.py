@@ -24,17 +24,15 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from ..errors import InvalidArgument
 from ..proof import Certificate, Obligation, Proof, Step, discharge
+from .claims import CascadeClaim, statement_text
 from .dilation_lemma import ASSUMPTIONS
-
-if TYPE_CHECKING:
-    from .cascade import CascadeClaim
 
 __all__ = ["TANH_ULPS", "prove_nonlinearity"]
 
@@ -44,8 +42,6 @@ TANH_ULPS = 2
 
 def prove_nonlinearity(c: CascadeClaim) -> Proof:
     """Refute the cascade identity with a nonlinearity between layers (needs ``layers >= 2``)."""
-    from .cascade import statement_text
-
     if c.nonlinearity == "none" or c.layers < 2:
         raise InvalidArgument("prove_nonlinearity needs a nonlinearity and at least 2 layers")
     origin = [0] * c.dims

@@ -18,8 +18,8 @@ from .errors import KronconvError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-#: Command modules in :mod:`kronconv.commands`, in help order.
-COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "bench")
+#: Command modules in :mod:`kronconv.commands`, in help order (each must exist).
+COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
             module = importlib.import_module(f".commands.{name}", __package__)
         except ModuleNotFoundError as exc:
             if exc.name == f"{__package__}.commands.{name}":
-                continue  # command not built yet
+                raise ImportError(f"COMMANDS lists {name!r} but {exc.name} does not exist") from exc
             raise
         module.register(sub)
     return parser

@@ -25,6 +25,7 @@ import sympy as sp
 
 from .. import __version__
 from ..render import Raw, table
+from .page import GENERATED_MARK
 
 __all__ = ["REFERENCES", "Raw", "frame", "math", "md_table", "pmatrix", "sig", "tex", "vector"]
 
@@ -56,8 +57,6 @@ REFERENCES: dict[str, str] = {
 
 def frame(title: str, intro: str, body: Iterable[str], sources: Sequence[str], regenerate: str) -> str:
     """A whole page: generated-mark, title, intro, body sections, sources, footer; ends in one newline."""
-    from . import GENERATED_MARK
-
     parts = [GENERATED_MARK, f"# {title}", intro.strip()]
     parts += [b.strip("\n") for b in body if b.strip()]
     if sources:

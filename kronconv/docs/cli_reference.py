@@ -18,8 +18,8 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from . import DocsContext, Page
 from ._text import frame, md_table
+from .page import DocsContext, Page
 
 __all__ = ["build", "walk_commands"]
 

@@ -24,9 +24,9 @@ import numpy as np
 from ..formulas import network_fields
 from ..kron import dilate, kron_kernel, selector
 from ..spec import preset
-from . import DocsContext, Figure, Page
 from ._maths import cascade_kernel, conv_full, conv_same
 from ._text import frame, math, md_table, pmatrix, vector
+from .page import DocsContext, Figure, Page
 
 __all__ = ["PaddingBand", "build", "dilated_by_definition", "padding_experiment_1d", "padding_experiment_2d", "tainted_outputs"]
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import DocsContext, Figure, Page
 from ._text import frame, math, md_table, sig
+from .page import DocsContext, Figure, Page
 
 __all__ = ["ARCHS", "SEED", "build", "equivariance_runs"]
 

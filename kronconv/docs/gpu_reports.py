@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import DocsContext, Page
 from ._text import frame, md_table
+from .page import DocsContext, Page
 
 __all__ = ["build", "report_summary"]
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from . import DocsContext, Figure, Page
 from ._text import frame, math, md_table
+from .page import DocsContext, Figure, Page
 
 __all__ = ["DESIGNS", "build", "rule_scan"]
 

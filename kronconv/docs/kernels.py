@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from ..kron import kron_kernel, nearest_kronecker, rearrange
-from . import DocsContext, Figure, Page
 from ._maths import cascade_kernel, exact_rank
 from ._text import frame, math, md_table, pmatrix, sig
+from .page import DocsContext, Figure, Page
 
 __all__ = ["NearestRow", "build", "kron_error", "kron_splits", "nearest_kronecker_study"]
 

@@ -26,9 +26,9 @@ import numpy as np
 import sympy as sp
 
 from ..formulas import kernel_parameter_counts, parameter_table
-from . import DocsContext, Figure, Page
 from ._maths import cascade_kernel, rank_mod_p
 from ._text import Raw, frame, math, md_table, tex
+from .page import DocsContext, Figure, Page
 
 __all__ = ["build", "cascade_jacobian_rank", "crossover", "separable_jacobian_rank"]
 

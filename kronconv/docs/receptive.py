@@ -27,8 +27,8 @@ from ..formulas import (
     receptive_field_closed_form,
 )
 from ..spec import Conv, preset
-from . import DocsContext, Figure, Page
 from ._text import frame, math, md_table, tex, vector
+from .page import DocsContext, Figure, Page
 
 __all__ = ["PUBLISHED_TABLE1", "build", "depth_table", "path_counts"]
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..kron import dilate, kron_kernel
-from . import DocsContext, Figure, Page
 from ._maths import cascade_kernel, conv_full
 from ._text import frame, math, md_table
+from .page import DocsContext, Figure, Page
 
 __all__ = ["build", "counterexample_text", "demote"]
 

@@ -61,8 +61,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidSpec
-from .spec import (
+from ..errors import InvalidSpec
+from ..spec import (
     MAX_CHANNELS,
     MAX_LAYERS,
     Conv,
@@ -377,7 +377,7 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
     ...
     kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, got 'relu'
     """
-    from .spec import MAX_SPEC_DEPTH, _depth, check_top_level
+    from ..spec import MAX_SPEC_DEPTH, _depth, check_top_level
 
     if not isinstance(data, Mapping):
         raise InvalidSpec(f"{source}: the top level must be a table/object, got {type(data).__name__}")

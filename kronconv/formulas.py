@@ -42,6 +42,8 @@ from typing import Any
 
 import sympy as sp
 
+from ._util import exact_number as _num
+from ._util import squash as _squash
 from .errors import InvalidArgument, InvalidSpec, TooLarge
 from .spec import Conv, Network
 
@@ -307,20 +309,6 @@ class FieldTable:
             "centre": _squash(self.centre()),
             "parameters": self.network.parameter_count,
         }
-
-
-def _num(expr: sp.Expr) -> Any:
-    """Python int / Fraction-like float for exact numbers, else the expression's string."""
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Rational:
-        return float(expr)  # only half-integers occur (centres); exact in binary
-    return str(expr)
-
-
-def _squash(values: list[Any]) -> Any:
-    """One value when all axes agree, else the per-axis list."""
-    return values[0] if all(v == values[0] for v in values) else values
 
 
 def network_fields(net: Network) -> FieldTable:

@@ -53,10 +53,10 @@ from typing import Any
 
 import numpy as np
 
-from .backend import get_xp, resolve_backend, to_numpy
-from .errors import InvalidArgument
-from .kron import array_module, kron_channels
-from .numeric import (
+from ..backend import get_xp, resolve_backend, to_numpy
+from ..errors import InvalidArgument
+from ..kron import array_module, kron_channels
+from ..numeric import (
     MAX_BYTES,
     MAX_WORK,
     NetLayer,
@@ -75,7 +75,7 @@ from .numeric import (
     total_stride,
     unit_roundoff,
 )
-from .spec import Conv, Pool, preset
+from ..spec import Conv, Pool, preset
 
 __all__ = [
     "ARCHS",

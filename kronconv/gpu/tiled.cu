@@ -82,7 +82,7 @@ __global__ void dilated_tiled(const T* __restrict__ x, const T* __restrict__ w, 
                 for (int q = (int)threadIdx.x; q < I2; q += (int)blockDim.x) {
                     long long j2 = o2 + q - lo2;
                     bool in2 = in1 && j2 >= 0 && j2 < n2;
-                    if (circular) { j2 = kc_wrap(j2, n2); }
+                    if (circular) { j2 = kc_wrap(j2, n2); in2 = true; }
                     trow[q] = in2 ? xrow[j2] : T(0);
                 }
             }

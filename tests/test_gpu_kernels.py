@@ -350,3 +350,28 @@ def test_cudnn_dispatch_indexes_like_the_reference() -> None:
     got = cupy.asnumpy(correlate_gpu(cupy.asarray(x), cupy.asarray(w), geo, np.float32, allow_cudnn=True))
     ref = correlate(x, w, **kw)
     assert np.all(np.abs(got - ref) < 0.5) and np.array_equal(np.rint(got), ref)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("argv", [
+    ["check", "equivalence", "--backend", "cupy", "--dtype", "float32", "--format", "json"],
+    ["check", "equivalence", "--backend", "cupy", "--dtype", "float64", "--dims", "1", "--format", "json"],
+    ["check", "equivariance", "--backend", "cupy", "--format", "json"],
+    ["check", "equivariance", "--arch", "pooling", "--shift", "8,8", "--backend", "cupy", "--format", "json"],
+])
+def test_check_cli_runs_on_the_cupy_backend(argv, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from kronconv.cli import main
+
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["backend"] == "cupy"
+
+
+@pytest.mark.gpu
+def test_check_cli_refutes_on_the_cupy_backend_where_theory_says_so(capsys) -> None:  # type: ignore[no-untyped-def]
+    from kronconv.cli import main
+
+    assert main(["check", "equivalence", "--backend", "cupy", "--dilation-base", "2", "--format", "json"]) == 1
+    assert main(["check", "equivariance", "--arch", "pooling", "--shift", "1,1", "--backend", "cupy",
+                 "--format", "json"]) == 1

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,11 +140,22 @@ def get_function(kernel: str, dtype: Any, template: Sequence[int] = ()) -> Any:
 
 
 def smem_limit() -> int:
-    """Dynamic shared memory one block may opt into on the current device (bytes)."""
+    """Dynamic shared memory one block may opt into on the current device (bytes; cached per device)."""
     import cupy
 
-    attrs = cupy.cuda.Device().attributes
-    return int(attrs.get("MaxSharedMemoryPerBlockOptin", DEFAULT_SMEM_LIMIT))
+    return _smem_limit(int(cupy.cuda.Device().id))
+
+
+@cache
+def _smem_limit(device_id: int) -> int:
+    import cupy
+
+    rt = cupy.cuda.runtime
+    attr = getattr(rt, "cudaDevAttrMaxSharedMemoryPerBlockOptin", 97)  # 97 in the CUDA runtime's enum
+    try:
+        return max(DEFAULT_SMEM_LIMIT, int(rt.deviceGetAttribute(attr, device_id)))
+    except Exception:  # noqa: BLE001 - an old runtime without the attribute: no opt-in
+        return DEFAULT_SMEM_LIMIT
 
 
 def launch_params(geo: ConvGeometry) -> np.ndarray:
@@ -383,14 +394,23 @@ def launch(lc: Launch, dtype: Any, *arrays: Any) -> None:
     import cupy
 
     fn = get_function(lc.kernel, dtype, lc.template)
+    params = _device_params(int(cupy.cuda.Device().id), lc.params)
     if lc.smem_bytes > DEFAULT_SMEM_LIMIT:
         try:
             fn.max_dynamic_shared_size_bytes = lc.smem_bytes
         except AttributeError:  # older CuPy: set the attribute through the driver
             drv = cupy.cuda.driver
             drv.funcSetAttribute(fn.ptr, drv.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, lc.smem_bytes)
-    params = cupy.asarray(np.asarray(lc.params, dtype=np.int64))
     fn(lc.grid, lc.block, tuple(arrays) + (params,), shared_mem=lc.smem_bytes)
+
+
+@lru_cache(maxsize=256)
+def _device_params(device_id: int, params: tuple[int, ...]) -> Any:
+    """``geo[]`` on the device, uploaded once per (device, launch) and never written."""
+    import cupy
+
+    with cupy.cuda.Device(device_id):
+        return cupy.asarray(np.asarray(params, dtype=np.int64))
 
 
 def correlate_gpu(x: Any, w: Any, geo: ConvGeometry, dtype: Any, *, allow_cudnn: bool = False) -> Any:

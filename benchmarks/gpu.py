@@ -48,9 +48,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kronconv.gpu import cascade_plan, choose_kernel  # noqa: E402
-from kronconv.kron import kron_kernel  # noqa: E402
-from kronconv.numeric import cascade, conv_geometry, correlate  # noqa: E402
+from kronconv.gpu import cascade_plan, choose_kernel
+from kronconv.kron import kron_kernel
+from kronconv.numeric import cascade, conv_geometry, correlate
 
 #: Targets of the GPU design, checked against the measured figures.
 TARGETS = {
@@ -298,17 +298,16 @@ class CupyBackend(NumpyBackend):
 
 def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: float) -> Results:
     res = Results(env=be.env())
-    t = lambda fn: be.time(fn, warmup, repeat, budget_s)  # noqa: E731
+    t = lambda fn: be.time(fn, warmup, repeat, budget_s)
     x = be.random((1, 1, sz.side, sz.side), 0)
     buf = be.empty_like(x)
     nbytes = int(x.size) * 4
     res.copy_gbs = 2 * nbytes / t(lambda: be.copy(x, buf)) / 1e9
-    del buf
 
     def conv_rows(xin: Any, channels: int, out: list[dict[str, Any]]) -> None:
         for d in sz.dilations:
             w = be.random((channels, 1, 3, 3), 10 + d)
-            kw = {"dilation": d, "padding": "same", "groups": channels}
+            kw: dict[str, Any] = {"dilation": d, "padding": "same", "groups": channels}
             geo = conv_geometry(tuple(xin.shape), tuple(w.shape), **kw)
             choice = choose_kernel(geo, 4, limit=be.smem_limit())
             kfn, bfn = be.kron_correlate(xin, w, **kw), be.base_conv(xin, w, dilation=d, padding=d, groups=channels)
@@ -323,7 +322,6 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
     conv_rows(x, 1, res.single)
     c, h, w_ = sz.depthwise
     conv_rows(be.random((1, c, h, w_), 1), c, res.depthwise)
-    del x
 
     xc = be.random((1, 1, sz.cascade_side, sz.cascade_side), 2)
     for layers in sz.layers:
@@ -344,7 +342,6 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
             "x_kron_layers": times["kron_layers"] / times["fused"], "x_base_layers": times["base_layers"] / times["fused"],
             "x_base_dense": times["base_dense"] / times["fused"],
             "max_diff_layers": be.max_diff(ref, fns["base_layers"]()), "max_diff_dense": be.max_diff(ref, fns["base_dense"]())})
-    del xc
 
     cm, side = sz.mixing
     xm, wm = be.random((1, cm, side, side), 3), be.random((cm, cm, 3, 3), 4)
@@ -421,15 +418,15 @@ def render(res: Results, baseline: str, sz: Sizes) -> str:
 
 
 def report(res: Results, table: str, command: str, dry: bool) -> str:
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     intro = ("Dry run on the NumPy backend at small sizes: it exercises the benchmark's code paths; "
              "its figures say nothing about a GPU." if dry else
              "kronconv's CUDA kernels against the device's copy bandwidth and cuDNN (PyTorch, "
              "`cudnn.benchmark = True`, warm-ups), all measured in one run on the same inputs.")
     return "\n".join([
         "# GPU benchmarks", "", intro, "",
-        f"- date: {when}", f"- command: `{command}`", f"- machine: {platform.node() or '-'}, {platform.platform()}, "
-        f"Python {platform.python_version()}",
+        f"- date: {when}", f"- command: `{command}`",
+        f"- machine: {platform.node() or '-'}, {platform.platform()}, Python {platform.python_version()}",
         "- times: median of CUDA-event timings after warm-ups; GB/s counts the input read and the output written once",
         "- ratios: baseline time / kronconv time (above 1: kronconv faster)", "", table])
 

@@ -18,7 +18,8 @@ SCRIPT = ROOT / "benchmarks" / "gpu.py"
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=env,
+                          timeout=600, check=False)
 
 
 def test_gpu_benchmark_dry_run_prints_every_table_and_writes_report_and_json(tmp_path) -> None:  # type: ignore[no-untyped-def]

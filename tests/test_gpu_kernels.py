@@ -28,7 +28,14 @@ import kronconv.gpu as gpu_pkg
 from kronconv.errors import InvalidArgument
 from kronconv.gpu import CascadePlan, cascade_plan, choose_kernel, kernel_source, tiled_launch
 from kronconv.gpu.kernels import DEFAULT_SMEM_LIMIT, SOURCES, SPECIALISED, name_expression
-from kronconv.numeric import cascade, cascade_with_bound, conv_geometry, correlate, gamma, unit_roundoff
+from kronconv.numeric import (
+    cascade,
+    cascade_with_bound,
+    conv_geometry,
+    correlate,
+    gamma,
+    unit_roundoff,
+)
 
 GPU_DIR = Path(gpu_pkg.__file__).parent
 TEMPLATES = [(0, 0, 0)] + sorted(SPECIALISED)

@@ -21,7 +21,16 @@ True
 from __future__ import annotations
 
 from .dispatch import KernelChoice, choose_kernel
-from .kernels import SOURCES, CascadePlan, Launch, cascade_plan, correlate_gpu, fused_cascade, kernel_source, tiled_launch
+from .kernels import (
+    SOURCES,
+    CascadePlan,
+    Launch,
+    cascade_plan,
+    correlate_gpu,
+    fused_cascade,
+    kernel_source,
+    tiled_launch,
+)
 
 __all__ = [
     "SOURCES",

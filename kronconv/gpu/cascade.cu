@@ -27,7 +27,7 @@
 
 #ifndef KC_DYNAMIC_SHARED
 #define KC_DYNAMIC_SHARED(T, name) \
-    extern __shared__ __align__(16) unsigned char kc_dynamic_smem_[]; \
+    extern __shared__ double kc_dynamic_smem_[]; /* double: aligned for float and double */ \
     T* name = reinterpret_cast<T*>(kc_dynamic_smem_)
 #endif
 

@@ -47,6 +47,7 @@ static unsigned char* kc_host_smem = nullptr;
 #define __global__
 #define __device__
 #define __forceinline__ inline
+#define __launch_bounds__(...)
 #define KC_DYNAMIC_SHARED(T, name) T* name = reinterpret_cast<T*>(kc_host_smem)
 namespace kc {
 struct Fiber { ucontext_t ctx; std::vector<char> stack; bool done; long barriers; kc_dim3 tid; };

@@ -66,11 +66,21 @@ def cascade_host(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 
 
 @st.composite
-def depthwise_cases(draw):  # type: ignore[no-untyped-def]
-    """A depthwise stride-1 correlation, a tile and a block (normalised to three axes) and a grid depth."""
-    d = draw(st.integers(1, 3))
-    ks = tuple(draw(st.integers(1, 3)) for _ in range(d))
-    ds = tuple(draw(st.integers(1, 3)) for _ in range(d))
+def depthwise_cases(draw, unrolled: bool = False):  # type: ignore[no-untyped-def]
+    """A depthwise stride-1 correlation, a tile and a block (normalised to three axes) and a grid depth.
+
+    ``unrolled``: kernel shapes with a compile-time instantiation (weights in registers, row blocks)
+    and dilations up to 9, so row blocks span more than a tile.
+    """
+    if unrolled:
+        k3 = draw(st.sampled_from(sorted(SPECIALISED)))
+        d = 3 - next(i for i, k in enumerate(k3) if k > 1) if k3 != (1, 1, 1) else 1
+        ks = k3[3 - d:]
+        ds = tuple(draw(st.integers(1, 9)) for _ in range(d))
+    else:
+        d = draw(st.integers(1, 3))
+        ks = tuple(draw(st.integers(1, 3)) for _ in range(d))
+        ds = tuple(draw(st.integers(1, 3)) for _ in range(d))
     mode = draw(st.sampled_from(["valid", "same", "full", "circular"]))
     ext = [dd * (k - 1) + 1 for k, dd in zip(ks, ds)]
     size = tuple(draw(st.integers(e if mode == "valid" else 1, e + 6)) for e in ext)
@@ -78,7 +88,7 @@ def depthwise_cases(draw):  # type: ignore[no-untyped-def]
     block = (draw(st.integers(1, 8)), draw(st.integers(1, 3)), draw(st.integers(1, 2)))
     return {"batch": draw(st.integers(1, 2)), "channels": draw(st.integers(1, 3)), "size": size, "kernel": ks,
             "dilation": ds, "padding": mode, "tile": tile, "block": block, "seed": draw(seeds()),
-            "grid_z": draw(st.sampled_from([1, 2, None])), "specialise": draw(st.booleans())}
+            "grid_z": draw(st.sampled_from([1, 2, None])), "specialise": unrolled or draw(st.booleans())}
 
 
 def _tiled_problem(c, dtype, integers):  # type: ignore[no-untyped-def]
@@ -110,6 +120,15 @@ def test_tiled_kernel_on_host_within_twice_gamma_on_floats(tiled_host, c, dtype)
     mag = correlate(np.abs(x.astype(np.float64)), np.abs(w.astype(np.float64)), **kw)
     bound = 2 * gamma(geo.terms, unit_roundoff(dtype)) * mag * (1 + 4 * geo.terms * 2.0**-53)
     assert np.all(np.abs(got - correlate(x, w, **kw)) <= bound)
+
+
+@HOST
+@given(c=depthwise_cases(unrolled=True), dtype=st.sampled_from([np.float32, np.float64]))
+def test_unrolled_tiled_kernel_on_host_equals_numpy_exactly_on_integers(tiled_host, c, dtype) -> None:
+    """Weights in registers and row blocks of four outputs at stride d (kc_tile.cuh's compile-time path)."""
+    x, w, kw, _, lc = _tiled_problem(c, dtype, True)
+    assert lc.template == (1,) * (3 - len(c["kernel"])) + c["kernel"]
+    assert np.array_equal(tiled_host.run(lc, dtype, x, w), correlate(x, w, **kw))
 
 
 @pytest.mark.parametrize(("size", "kernel", "dilation", "padding"), [

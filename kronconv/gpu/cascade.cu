@@ -21,18 +21,14 @@
 //   11 tiles along axis 0, 12 total taps of all layers, 13 capacity of buffer A (elements),
 //   then for layer l at 16 + 8 l: k0, k1, k2, d0, d1, d2, offset of its taps in w[], 0.
 // w[] holds the layers' kernels one after the other, each C-contiguous (k0, k1, k2).
-// Launch: grid (ceil(m2 / B2), ceil(m1 / B1), any z), block (tx, ty, tz) of any shape.  Dynamic
+// Launch: grid (ceil(m2 / B2), ceil(m1 / B1), any z), block (tx, ty, tz) of at most 256 threads.  Dynamic
 // shared memory: sizeof(T) * (round4(taps) + round4(prod(S_0)) + prod(S_1)), S_l the tile of layer l.
 // Template parameters: T and compile-time kernel sizes KA, KB, KC shared by every layer (0 = run time).
 
-#ifndef KC_DYNAMIC_SHARED
-#define KC_DYNAMIC_SHARED(T, name) \
-    extern __shared__ double kc_dynamic_smem_[]; /* double: aligned for float and double */ \
-    T* name = reinterpret_cast<T*>(kc_dynamic_smem_)
-#endif
+#include "kc_tile.cuh"
 
 template <typename T, int KA, int KB, int KC>
-__global__ void kron_cascade_fused(const T* __restrict__ x, const T* __restrict__ w, T* __restrict__ y,
+__global__ void __launch_bounds__(256, 2) kron_cascade_fused(const T* __restrict__ x, const T* __restrict__ w, T* __restrict__ y,
                                    const long long* __restrict__ geo) {
     KC_DYNAMIC_SHARED(T, smem);
     const long long N = geo[0];
@@ -86,28 +82,16 @@ __global__ void kron_cascade_fused(const T* __restrict__ x, const T* __restrict_
             const T* src = (l % 2 == 0) ? bufA : bufB;
             T* dst = (l % 2 == 0) ? bufB : bufA;
             const int R0 = S0 - d0 * (k0 - 1), R1 = S1 - d1 * (k1 - 1), R2 = S2 - d2 * (k2 - 1);
-            const bool last = l == L - 1;
-            for (int p = (int)threadIdx.z; p < R0; p += (int)blockDim.z) {
-                for (int r = (int)threadIdx.y; r < R1; r += (int)blockDim.y) {
-                    for (int q = (int)threadIdx.x; q < R2; q += (int)blockDim.x) {
-                        T acc = T(0);
-#pragma unroll
-                        for (int t0 = 0; t0 < k0; ++t0) {
-#pragma unroll
-                            for (int t1 = 0; t1 < k1; ++t1) {
-                                const T* s = src + ((long long)(p + t0 * d0) * S1 + (r + t1 * d1)) * S2 + q;
-                                const T* wt = wl + (t0 * k1 + t1) * k2;
-#pragma unroll
-                                for (int t2 = 0; t2 < k2; ++t2) acc += wt[t2] * s[t2 * d2];
-                            }
-                        }
-                        if (!last) {
-                            dst[((long long)p * R1 + r) * R2 + q] = acc;
-                        } else if (o0 + p < m0 && o1 + r < m1 && o2 + q < m2) {
-                            y[b * out_plane + ((o0 + p) * m1 + (o1 + r)) * m2 + (o2 + q)] = acc;
-                        }
-                    }
-                }
+            if (l < L - 1) {
+                kc_tile_correlate<T, KA, KB, KC>(src, S1, S2, R0, R1, R2, d0, d1, d2, wl, k0, k1, k2,
+                    [&](int p, int r, int q, T v) { dst[((long long)p * R1 + r) * R2 + q] = v; });
+            } else {
+                const int F0 = (int)(m0 - o0 < R0 ? m0 - o0 : R0);
+                const int F1 = (int)(m1 - o1 < R1 ? m1 - o1 : R1);
+                const int F2 = (int)(m2 - o2 < R2 ? m2 - o2 : R2);
+                T* yb = y + b * out_plane;
+                kc_tile_correlate<T, KA, KB, KC>(src, S1, S2, F0, F1, F2, d0, d1, d2, wl, k0, k1, k2,
+                    [&](int p, int r, int q, T v) { yb[((o0 + p) * m1 + (o1 + r)) * m2 + (o2 + q)] = v; });
             }
             S0 = R0; S1 = R1; S2 = R2;
             __syncthreads();

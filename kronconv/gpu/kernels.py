@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_SMEM_LIMIT",
+    "HEADERS",
     "MAX_BLOCKS",
     "MAX_CASCADE_LAYERS",
     "SOURCES",
@@ -107,12 +108,26 @@ def name_expression(kernel: str, dtype: Any, template: Sequence[int] = ()) -> st
     return f"{kernel}<{', '.join([ctype_of(dtype)] + [str(int(t)) for t in template])}>"
 
 
+#: Headers of this package that the sources include (inlined by :func:`kernel_source`).
+HEADERS = ("kc_tile.cuh",)
+
+
 @cache
 def kernel_source(filename: str) -> str:
-    """The text of one ``.cu`` file of this package."""
+    """The text of one ``.cu`` file of this package, its ``#include`` of this package's headers inlined.
+
+    Examples
+    --------
+    >>> '#include "kc_tile.cuh"' in kernel_source("tiled.cu"), "kc_tile_correlate" in kernel_source("tiled.cu")
+    (False, True)
+    """
     if filename not in SOURCES:
         raise InvalidArgument(f"unknown CUDA source {filename!r}; available: {', '.join(SOURCES)}")
-    return (_DIR / filename).read_text(encoding="utf-8")
+    lines = []
+    for line in (_DIR / filename).read_text(encoding="utf-8").splitlines(keepends=True):
+        name = line.strip()[len('#include "'):-1] if line.startswith('#include "') else ""
+        lines.append((_DIR / name).read_text(encoding="utf-8") + "\n" if name in HEADERS else line)
+    return "".join(lines)
 
 
 @cache

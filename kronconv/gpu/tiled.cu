@@ -17,20 +17,18 @@
 //   0 N, 1 C, 2 circular (0/1), 3..5 n (input sizes), 6..8 m (output sizes),
 //   9..11 k (kernel sizes), 12..14 d (dilations), 15..17 lo (padding before each axis),
 //   18..20 B (output tile per axis), 21 tiles along axis 0.
-// Launch: grid (ceil(m2 / B2), ceil(m1 / B1), any z), block (tx, ty, tz) of any shape; the z index
+// Launch: grid (ceil(m2 / B2), ceil(m1 / B1), any z), block (tx, ty, tz) of at most 256 threads
+// (compiled for four resident blocks per multiprocessor in float, two in double); the z index
 // of the grid walks (batch, channel, axis-0 tile) in a grid-stride loop.  Dynamic shared memory:
 // sizeof(T) * (taps rounded up to a multiple of 4 + prod(B + e - 1)).
 //
 // Template parameters: the element type T (float, double) and compile-time kernel sizes KA, KB,
 // KC for axes 0, 1, 2 (0 = read from geo[] at run time); "dilated_tiled<float, 1, 3, 3>" is the
-// unrolled 3 x 3 instantiation.  Accumulation is in T in the order (tap0, tap1, tap2): the bound
+// unrolled 3 x 3 instantiation, with the weights in registers and four outputs per thread
+// (kc_tile.cuh).  Accumulation is in T in the order (tap0, tap1, tap2): the bound
 // gamma_n * sum |w| |x| of kronconv.numeric holds for any order, fused multiply-add or not.
 
-#ifndef KC_DYNAMIC_SHARED
-#define KC_DYNAMIC_SHARED(T, name) \
-    extern __shared__ double kc_dynamic_smem_[]; /* double: aligned for float and double */ \
-    T* name = reinterpret_cast<T*>(kc_dynamic_smem_)
-#endif
+#include "kc_tile.cuh"
 
 __device__ __forceinline__ long long kc_wrap(long long j, const long long n) {
     j %= n;
@@ -38,7 +36,7 @@ __device__ __forceinline__ long long kc_wrap(long long j, const long long n) {
 }
 
 template <typename T, int KA, int KB, int KC>
-__global__ void dilated_tiled(const T* __restrict__ x, const T* __restrict__ w, T* __restrict__ y,
+__global__ void __launch_bounds__(256, sizeof(T) == 4 ? 4 : 2) dilated_tiled(const T* __restrict__ x, const T* __restrict__ w, T* __restrict__ y,
                               const long long* __restrict__ geo) {
     KC_DYNAMIC_SHARED(T, smem);
     const long long N = geo[0], C = geo[1];
@@ -89,23 +87,10 @@ __global__ void dilated_tiled(const T* __restrict__ x, const T* __restrict__ w, 
         }
         __syncthreads();
         T* yc = y + plane * out_plane;
-        for (int p = (int)threadIdx.z; p < B0 && o0 + p < m0; p += (int)blockDim.z) {
-            for (int r = (int)threadIdx.y; r < B1 && o1 + r < m1; r += (int)blockDim.y) {
-                for (int q = (int)threadIdx.x; q < B2 && o2 + q < m2; q += (int)blockDim.x) {
-                    T acc = T(0);
-#pragma unroll
-                    for (int t0 = 0; t0 < k0; ++t0) {
-#pragma unroll
-                        for (int t1 = 0; t1 < k1; ++t1) {
-                            const T* src = tile + ((long long)(p + t0 * d0) * I1 + (r + t1 * d1)) * I2 + q;
-                            const T* wt = ws + (t0 * k1 + t1) * k2;
-#pragma unroll
-                            for (int t2 = 0; t2 < k2; ++t2) acc += wt[t2] * src[t2 * d2];
-                        }
-                    }
-                    yc[((o0 + p) * m1 + (o1 + r)) * m2 + (o2 + q)] = acc;
-                }
-            }
-        }
+        const int R0 = (int)(m0 - o0 < B0 ? m0 - o0 : B0);
+        const int R1 = (int)(m1 - o1 < B1 ? m1 - o1 : B1);
+        const int R2 = (int)(m2 - o2 < B2 ? m2 - o2 : B2);
+        kc_tile_correlate<T, KA, KB, KC>(tile, I1, I2, R0, R1, R2, d0, d1, d2, ws, k0, k1, k2,
+            [&](int p, int r, int q, T v) { yc[((o0 + p) * m1 + (o1 + r)) * m2 + (o2 + q)] = v; });
     }
 }

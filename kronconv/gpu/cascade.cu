@@ -69,10 +69,13 @@ __global__ void __launch_bounds__(256, 2) kron_cascade_fused(const T* __restrict
                 const bool in01 = j0 < n0 && j1 < n1;
                 const T* xrow = xb + (j0 * n1 + j1) * n2;
                 T* trow = bufA + ((long long)p * S1 + r) * S2;
-                for (int q = (int)threadIdx.x; q < S2; q += (int)blockDim.x)
-                    trow[q] = (in01 && o2 + q < n2) ? xrow[o2 + q] : T(0);
+                for (int q = (int)threadIdx.x; q < S2; q += (int)blockDim.x) {
+                    const bool ok = in01 && o2 + q < n2;
+                    kc_load_async(trow + q, ok ? xrow + o2 + q : xb, ok);
+                }
             }
         }
+        kc_load_wait();
         __syncthreads();
         for (int l = 0; l < L; ++l) {
             const long long* g = geo + 16 + 8 * l;

@@ -23,6 +23,28 @@
     T* name = reinterpret_cast<T*>(kc_dynamic_smem_)
 #endif
 
+// Copy one element from global to shared memory without holding a register: on sm_80 and later
+// cp.async (the copy is in flight until kc_load_wait, so a thread issues all its tile loads back to
+// back and the memory system sees many requests at once); zero-filled when !valid, in which case
+// src is not read.  Elsewhere (older GPUs, the host emulation) a plain load and store.
+template <typename T>
+__device__ __forceinline__ void kc_load_async(T* dst, const T* src, const bool valid) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    const unsigned int saddr = (unsigned int)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n"
+                 :: "r"(saddr), "l"(src), "n"((int)sizeof(T)), "r"(valid ? (int)sizeof(T) : 0) : "memory");
+#else
+    *dst = valid ? *src : T(0);
+#endif
+}
+
+// Wait for this thread's kc_load_async copies (a __syncthreads must follow before others read them).
+__device__ __forceinline__ void kc_load_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_all;\n" ::: "memory");
+#endif
+}
+
 // outputs per thread along axis 1: four up to 9 taps, two up to 25, else one (registers); one for 1-D
 template <int KA, int KB, int KC>
 struct kc_row_block {

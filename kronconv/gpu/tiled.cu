@@ -4,7 +4,8 @@
 // input it needs -- the tile plus a halo of e - 1 = d (k - 1) points per axis -- in shared memory
 // once, with rows read along the contiguous axis (coalesced); every tap then reads shared memory.
 // Each input element is therefore read from global memory once per block, and once overall up to
-// the halo overlap between neighbouring blocks (which the L2 cache serves).
+// the halo overlap between neighbouring blocks (which the L2 cache serves).  Tile loads are
+// asynchronous copies (cp.async, kc_tile.cuh) so each thread keeps all of its loads in flight.
 //
 //   y[b, c, i] = sum_t w[c, 0, t] * xpad[b, c, i + t * d]          (stride 1, per axis)
 //
@@ -81,10 +82,11 @@ __global__ void __launch_bounds__(256, sizeof(T) == 4 ? 4 : 2) dilated_tiled(con
                     long long j2 = o2 + q - lo2;
                     bool in2 = in1 && j2 >= 0 && j2 < n2;
                     if (circular) { j2 = kc_wrap(j2, n2); in2 = true; }
-                    trow[q] = in2 ? xrow[j2] : T(0);
+                    kc_load_async(trow + q, in2 ? xrow + j2 : xc, in2);
                 }
             }
         }
+        kc_load_wait();
         __syncthreads();
         T* yc = y + plane * out_plane;
         const int R0 = (int)(m0 - o0 < B0 ? m0 - o0 : B0);

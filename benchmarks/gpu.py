@@ -296,13 +296,21 @@ class CupyBackend(NumpyBackend):
 # --------------------------------------------------------------------------- measurements
 
 
+def _progress(section: str, row: dict[str, Any]) -> None:
+    """Each figure as soon as it is measured (stderr), so a run cut short still leaves them in its log."""
+    print(f"[{section}] " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
+          file=sys.stderr, flush=True)
+
+
 def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: float) -> Results:
     res = Results(env=be.env())
+    _progress("env", res.env)
     t = lambda fn: be.time(fn, warmup, repeat, budget_s)
     x = be.random((1, 1, sz.side, sz.side), 0)
     buf = be.empty_like(x)
     nbytes = int(x.size) * 4
     res.copy_gbs = 2 * nbytes / t(lambda: be.copy(x, buf)) / 1e9
+    _progress("copy", {"GB/s": res.copy_gbs})
 
     def conv_rows(xin: Any, channels: int, out: list[dict[str, Any]]) -> None:
         for d in sz.dilations:
@@ -318,6 +326,7 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
                         "kronconv_ms": tk * 1e3, "baseline_ms": tb * 1e3, "kronconv_gbs": moved / tk / 1e9,
                         "baseline_gbs": moved / tb / 1e9, "pct_copy": 100 * moved / tk / 1e9 / res.copy_gbs,
                         "speedup": tb / tk, "max_diff": be.max_diff(kfn(), bfn())})
+            _progress(f"{channels}-channel", out[-1])
 
     conv_rows(x, 1, res.single)
     c, h, w_ = sz.depthwise
@@ -342,6 +351,7 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
             "x_kron_layers": times["kron_layers"] / times["fused"], "x_base_layers": times["base_layers"] / times["fused"],
             "x_base_dense": times["base_dense"] / times["fused"],
             "max_diff_layers": be.max_diff(ref, fns["base_layers"]()), "max_diff_dense": be.max_diff(ref, fns["base_dense"]())})
+        _progress("cascade", res.cascade[-1])
 
     cm, side = sz.mixing
     xm, wm = be.random((1, cm, side, side), 3), be.random((cm, cm, 3, 3), 4)
@@ -354,6 +364,7 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
                        "dispatch_allowing_cudnn": choose_kernel(geo, 4, limit=be.smem_limit(), allow_cudnn=True,
                                                                 cudnn_reason=None).kernel,
                        "max_diff": be.max_diff(kfn(), bfn())})
+    _progress("mixing", res.mixing[-1])
     res.targets = check_targets(res)
     return res
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GUARD", "HostLibrary", "build_host_library", "host_compiler", "instantiations"]
+__all__ = ["GUARD", "HostLibrary", "build_host_library", "host_compiler", "instantiations", "nvrtc_compile"]
 
 #: Elements of margin around every global array.
 GUARD = 64
@@ -186,3 +186,54 @@ def build_host_library(directory: Path, source_dir: Path, source: str,
     subprocess.run([cxx, "-std=c++14", "-O1", "-ffp-contract=off", "-shared", "-fPIC",
                     str(directory / f"{stem}_shim.cpp"), "-o", str(lib)], check=True, capture_output=True, timeout=600)
     return HostLibrary(lib)
+
+
+def _nvrtc_library() -> Any:
+    """NVRTC (``libnvrtc``) through ctypes, from the NVIDIA wheel or the system; ``None`` if absent."""
+    import ctypes.util
+    import glob
+    import site
+
+    roots = [*site.getsitepackages(), site.getusersitepackages()]
+    for root in roots:
+        for d in sorted(glob.glob(f"{root}/nvidia/cu*/lib")) + sorted(glob.glob(f"{root}/nvidia/cuda_nvrtc/lib")):
+            libs = [p for p in glob.glob(f"{d}/libnvrtc.so*") if ".alt." not in p]
+            builtins = [p for p in glob.glob(f"{d}/libnvrtc-builtins.so*") if ".alt." not in p]
+            if libs:
+                if builtins:
+                    ctypes.CDLL(builtins[0], mode=ctypes.RTLD_GLOBAL)
+                return ctypes.CDLL(libs[0])
+    name = ctypes.util.find_library("nvrtc")
+    return ctypes.CDLL(name) if name else None
+
+
+def nvrtc_compile(source: str, name: str, expressions: list[str], options: list[str]) -> tuple[int, str, str, dict[str, str]]:
+    """Compile like ``cupy.RawModule(code=..., name_expressions=...)``: ``(status, log, ptx, lowered names)``.
+
+    Raises :class:`FileNotFoundError` when NVRTC is not installed.
+    """
+    lib = _nvrtc_library()
+    if lib is None:
+        raise FileNotFoundError("libnvrtc not found")
+    prog = ctypes.c_void_p()
+    assert lib.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), name.encode(), 0, None, None) == 0
+    for e in expressions:
+        assert lib.nvrtcAddNameExpression(prog, e.encode()) == 0
+    opts = (ctypes.c_char_p * len(options))(*(o.encode() for o in options))
+    status = int(lib.nvrtcCompileProgram(prog, len(options), opts))
+    size = ctypes.c_size_t()
+    lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
+    log = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetProgramLog(prog, log)
+    ptx_text, lowered = "", {}
+    if status == 0:
+        lib.nvrtcGetPTXSize(prog, ctypes.byref(size))
+        ptx = ctypes.create_string_buffer(size.value)
+        lib.nvrtcGetPTX(prog, ptx)
+        ptx_text = ptx.value.decode()
+        for e in expressions:
+            out = ctypes.c_char_p()
+            assert lib.nvrtcGetLoweredName(prog, e.encode(), ctypes.byref(out)) == 0
+            lowered[e] = (out.value or b"").decode()
+    lib.nvrtcDestroyProgram(ctypes.byref(prog))
+    return status, log.value.decode(errors="replace"), ptx_text, lowered

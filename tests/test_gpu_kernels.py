@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cuda_host import build_host_library, host_compiler, instantiations
+from cuda_host import build_host_library, host_compiler, instantiations, nvrtc_compile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import float_array, int_array, seeds
@@ -319,6 +319,21 @@ def test_every_kernel_compiles_to_ptx_for_sm_90_without_spills(tmp_path) -> None
         spills = [line for line in report.splitlines() if "spill" in line and not line.strip().startswith("0 bytes")]
         assert all(" 0 bytes spill stores, 0 bytes spill loads" in line for line in spills), report
     assert expected == 0
+
+
+def test_every_kernel_compiles_with_nvrtc_under_its_name_expressions() -> None:
+    """What ``cupy.RawModule(code=kernel_source(f), name_expressions=...)`` does on a GPU, without one."""
+    expected = {"dilated_correlate": [()], "dilated_tiled": TEMPLATES, "kron_cascade_fused": TEMPLATES}
+    for filename, kernels_ in SOURCES.items():
+        exprs = [name_expression(k, dt, tpl) for k in kernels_ for dt in ("float32", "float64") for tpl in expected[k]]
+        try:
+            status, log, ptx, lowered = nvrtc_compile(kernel_source(filename), filename, exprs,
+                                                      ["--std=c++14", "-arch=compute_90"])
+        except FileNotFoundError:
+            pytest.skip("NVRTC (libnvrtc, e.g. the nvidia-cuda-nvrtc wheel) not installed: runtime compilation skipped")
+        assert status == 0, log
+        assert ptx.count(".entry") == len(exprs) and sorted(lowered) == sorted(exprs)
+        assert all(lowered[e] in ptx for e in exprs)
 
 
 # --------------------------------------------------------------------------- on a GPU

@@ -11,7 +11,8 @@ Measured, on the same inputs and in the same process:
    the dense 3^L × 3^L composite kernel, as ratios to the fused launch;
 5. dense channel mixing (64 → 64 channels, 3×3, dilation 2, 512²): kronconv's direct kernel
    against cuDNN -- the case where cuDNN wins and where the dispatcher sends work to it when
-   allowed (``allow_cudnn=True``).
+   allowed (``allow_cudnn=True``);
+6. a sweep of the tiled and fused kernels over other tiles and thread blocks (tuning data).
 
 cuDNN gets its best: ``torch.backends.cudnn.benchmark = True`` (it may pick FFT or Winograd),
 PyTorch's default TF32 setting (reported), and warm-up runs before timing.  Every time is the
@@ -84,6 +85,7 @@ class Results:
     depthwise: list[dict[str, Any]] = field(default_factory=list)
     cascade: list[dict[str, Any]] = field(default_factory=list)
     mixing: list[dict[str, Any]] = field(default_factory=list)
+    sweep: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -140,6 +142,13 @@ class NumpyBackend:
 
     def kron_fused(self, x: Any, ws: list[Any], dil: list[int]) -> Callable[[], Any]:
         return lambda: cascade(x, ws, dil)
+
+    def kron_launch(self, lc: Any, *arrays: Any) -> Callable[[], Any]:
+        """A planned launch (tile sweep); the dry run evaluates the reference instead."""
+        if lc.kernel == "dilated_tiled":  # 2-D: dilations are geo[13], geo[14]
+            return lambda: correlate(arrays[0], arrays[1], dilation=lc.params[13:15], padding="same")
+        dil = [lc.params[16 + 8 * l + 4:16 + 8 * l + 6] for l in range(lc.params[1])]
+        return lambda: cascade(arrays[0], list(arrays[1:]), dil)
 
     def kron_layers(self, x: Any, ws: list[Any], dil: list[int]) -> Callable[[], Any]:
         return lambda: cascade(x, ws, dil)
@@ -265,6 +274,19 @@ class CupyBackend(NumpyBackend):
 
         return lambda: fused_cascade(x, ws, dil)[0]
 
+    def kron_launch(self, lc: Any, *arrays: Any) -> Callable[[], Any]:
+        from kronconv.gpu.kernels import launch
+
+        y = self.xp.empty(lc.out_shape, dtype=np.float32)
+        if lc.kernel == "kron_cascade_fused":
+            arrays = (arrays[0], self.xp.concatenate([w.ravel() for w in arrays[1:]]))
+
+        def run() -> Any:
+            launch(lc, np.float32, *arrays, y)
+            return y
+
+        return run
+
     def kron_layers(self, x: Any, ws: list[Any], dil: list[int]) -> Callable[[], Any]:
         return lambda: cascade(x, ws, dil, max_work=None, max_bytes=None)
 
@@ -365,8 +387,51 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
                                                                 cudnn_reason=None).kernel,
                        "max_diff": be.max_diff(kfn(), bfn())})
     _progress("mixing", res.mixing[-1])
+    sweep(be, sz, res, t)
     res.targets = check_targets(res)
     return res
+
+
+#: Tiles and blocks tried by the sweep (2-D, normalised to three axes).
+SWEEP_TILED = [((1, 16, 128), (32, 8, 1)), ((1, 32, 128), (32, 8, 1)), ((1, 64, 128), (32, 8, 1)),
+               ((1, 32, 256), (64, 4, 1)), ((1, 64, 64), (32, 8, 1)), ((1, 16, 256), (128, 2, 1))]
+SWEEP_CASCADE = [((1, 16, 64), (32, 8, 1)), ((1, 32, 64), (32, 8, 1)), ((1, 32, 128), (32, 8, 1)),
+                 ((1, 64, 128), (32, 8, 1)), ((1, 128, 128), (32, 8, 1)), ((1, 32, 256), (64, 4, 1)),
+                 ((1, 64, 256), (64, 4, 1))]
+
+
+def sweep(be: NumpyBackend, sz: Sizes, res: Results, t: Callable[[Callable[[], Any]], float]) -> None:
+    """Time the tiled and fused kernels over several tiles and blocks (the planner's choice is one of them)."""
+    from kronconv.gpu import tiled_launch
+
+    x = be.random((1, 1, sz.side, sz.side), 5)
+    for d in (1, 8):
+        w = be.random((1, 1, 3, 3), 6)
+        geo = conv_geometry(tuple(x.shape), tuple(w.shape), dilation=d, padding="same")
+        for tile, block in SWEEP_TILED:
+            lc = tiled_launch(geo, 4, limit=be.smem_limit(), tile=tile, block=block)
+            if lc is None:
+                continue
+            tk = t(be.kron_launch(lc, x, w))
+            res.sweep.append({"case": f"single-channel 3x3, dilation {d}", "tile": "x".join(map(str, tile[1:])),
+                              "block": "x".join(map(str, block[:2])), "smem_kib": lc.smem_bytes / 1024,
+                              "ms": tk * 1e3, "pct_copy": 100 * 2 * int(x.size) * 4 / tk / 1e9 / res.copy_gbs})
+            _progress("sweep", res.sweep[-1])
+    xc = be.random((1, 1, sz.cascade_side, sz.cascade_side), 7)
+    for layers in sz.layers:
+        ws = [be.random((1, 1, 3, 3), 30 + l) for l in range(layers)]
+        dil = [3**l for l in range(layers)]
+        for tile, block in SWEEP_CASCADE:
+            plan = cascade_plan(tuple(xc.shape), [tuple(w.shape) for w in ws], dil, 4, limit=be.smem_limit(),
+                                tile=tile, block=block)
+            if plan.launch is None:
+                continue
+            tk = t(be.kron_launch(plan.launch, xc, *ws))
+            res.sweep.append({"case": f"fused cascade L={layers}", "tile": "x".join(map(str, tile[1:])),
+                              "block": "x".join(map(str, block[:2])), "smem_kib": plan.launch.smem_bytes / 1024,
+                              "ms": tk * 1e3, "pct_copy": 100 * 2 * int(xc.size) * 4 / tk / 1e9 / res.copy_gbs,
+                              "recompute": plan.recompute})
+            _progress("sweep", res.sweep[-1])
 
 
 def check_targets(res: Results) -> list[dict[str, Any]]:
@@ -421,6 +486,10 @@ def render(res: Results, baseline: str, sz: Sizes) -> str:
                     "dispatch with allow_cudnn", "max |Δ|"],
                    [[r["channels"], r["size"], r["kernel"], f2(r["kronconv_ms"]), f2(r["baseline_ms"]), f2(r["speedup"]),
                      r["dispatch_allowing_cudnn"], f"{r['max_diff']:.2g}"] for r in res.mixing]), "",
+            "### Tile sweep (kronconv kernels, other tiles and blocks)", "",
+            _table(["case", "tile", "block", "shared KiB", "ms", "% of copy", "recompute"],
+                   [[r["case"], r["tile"], r["block"], f1(r["smem_kib"]), f2(r["ms"]), f1(r["pct_copy"]),
+                     f2(r["recompute"]) if "recompute" in r else "-"] for r in res.sweep]), "",
             "### Targets", "",
             _table(["target", "goal", "measured", "met"],
                    [[r["target"], f"≥ {r['goal']:g}", f1(r["measured"]), "yes" if r["met"] else "**no**"]

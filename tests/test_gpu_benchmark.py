@@ -40,7 +40,8 @@ def test_gpu_benchmark_dry_run_prints_every_table_and_writes_report_and_json(tmp
     assert [(r["layers"], r["fused"]) for r in d["cascade"]] == [(3, True), (4, False)]
     assert "shared memory" in d["cascade"][1]["plan"]
     assert d["mixing"][0]["kernel"] == "direct" and d["mixing"][0]["dispatch_allowing_cudnn"] in ("direct", "cudnn")
-    assert len(d["targets"]) == 6 and all(isinstance(t["met"], bool) for t in d["targets"])
+    assert len(d["targets"]) == 6 and all(t["met"] is None for t in d["targets"])  # no verdicts without a GPU
+    assert {r["case"] for r in d["sweep"]} >= {"single-channel 3x3, dilation 1", "fused cascade L=3"}
     # every computation agrees with its baseline to float32 rounding of sums of a few hundred terms
     assert all(r["max_diff"] < 1e-3 for r in d["single"] + d["depthwise"] + d["mixing"])
 

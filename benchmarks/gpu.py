@@ -33,6 +33,7 @@ is installed; its figures say nothing about a GPU.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import platform
@@ -40,7 +41,7 @@ import shlex
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ class Results:
     cascade: list[dict[str, Any]] = field(default_factory=list)
     mixing: list[dict[str, Any]] = field(default_factory=list)
     sweep: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -324,31 +326,45 @@ def _progress(section: str, row: dict[str, Any]) -> None:
           file=sys.stderr, flush=True)
 
 
+@contextlib.contextmanager
+def _guard(res: Results, what: str) -> Iterator[None]:
+    """Record a failing measurement and go on, so one failure does not cost the rest of the run."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - reported in the table and the exit status
+        msg = f"{what}: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+        res.errors.append(msg)
+        print(f"[error] {msg}", file=sys.stderr, flush=True)
+
+
 def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: float) -> Results:
     res = Results(env=be.env())
     _progress("env", res.env)
     t = lambda fn: be.time(fn, warmup, repeat, budget_s)
     x = be.random((1, 1, sz.side, sz.side), 0)
-    buf = be.empty_like(x)
-    nbytes = int(x.size) * 4
-    res.copy_gbs = 2 * nbytes / t(lambda: be.copy(x, buf)) / 1e9
-    _progress("copy", {"GB/s": res.copy_gbs})
+    res.copy_gbs = float("nan")
+    with _guard(res, "copy bandwidth"):
+        buf = be.empty_like(x)
+        res.copy_gbs = 2 * int(x.size) * 4 / t(lambda: be.copy(x, buf)) / 1e9
+        _progress("copy", {"GB/s": res.copy_gbs})
 
     def conv_rows(xin: Any, channels: int, out: list[dict[str, Any]]) -> None:
         for d in sz.dilations:
-            w = be.random((channels, 1, 3, 3), 10 + d)
-            kw: dict[str, Any] = {"dilation": d, "padding": "same", "groups": channels}
-            geo = conv_geometry(tuple(xin.shape), tuple(w.shape), **kw)
-            choice = choose_kernel(geo, 4, limit=be.smem_limit())
-            kfn, bfn = be.kron_correlate(xin, w, **kw), be.base_conv(xin, w, dilation=d, padding=d, groups=channels)
-            tk, tb = t(kfn), t(bfn)
-            moved = 2 * int(xin.size) * 4
-            out.append({"dilation": d, "kernel": choice.kernel,
-                        "tile": "x".join(map(str, choice.launch.tile[3 - geo.dims:])) if choice.launch else "-",
-                        "kronconv_ms": tk * 1e3, "baseline_ms": tb * 1e3, "kronconv_gbs": moved / tk / 1e9,
-                        "baseline_gbs": moved / tb / 1e9, "pct_copy": 100 * moved / tk / 1e9 / res.copy_gbs,
-                        "speedup": tb / tk, "max_diff": be.max_diff(kfn(), bfn())})
-            _progress(f"{channels}-channel", out[-1])
+            with _guard(res, f"{channels}-channel 3x3, dilation {d}"):
+                w = be.random((channels, 1, 3, 3), 10 + d)
+                kw: dict[str, Any] = {"dilation": d, "padding": "same", "groups": channels}
+                geo = conv_geometry(tuple(xin.shape), tuple(w.shape), **kw)
+                choice = choose_kernel(geo, 4, limit=be.smem_limit())
+                kfn = be.kron_correlate(xin, w, **kw)
+                bfn = be.base_conv(xin, w, dilation=d, padding=d, groups=channels)
+                tk, tb = t(kfn), t(bfn)
+                moved = 2 * int(xin.size) * 4
+                out.append({"dilation": d, "kernel": choice.kernel,
+                            "tile": "x".join(map(str, choice.launch.tile[3 - geo.dims:])) if choice.launch else "-",
+                            "kronconv_ms": tk * 1e3, "baseline_ms": tb * 1e3, "kronconv_gbs": moved / tk / 1e9,
+                            "baseline_gbs": moved / tb / 1e9, "pct_copy": 100 * moved / tk / 1e9 / res.copy_gbs,
+                            "speedup": tb / tk, "max_diff": be.max_diff(kfn(), bfn())})
+                _progress(f"{channels}-channel", out[-1])
 
     conv_rows(x, 1, res.single)
     c, h, w_ = sz.depthwise
@@ -356,37 +372,40 @@ def measure(be: NumpyBackend, sz: Sizes, *, warmup: int, repeat: int, budget_s: 
 
     xc = be.random((1, 1, sz.cascade_side, sz.cascade_side), 2)
     for layers in sz.layers:
-        ws = [be.random((1, 1, 3, 3), 20 + l) for l in range(layers)]
-        dil = [3**l for l in range(layers)]
-        plan = cascade_plan(tuple(xc.shape), [tuple(w.shape) for w in ws], dil, 4, limit=be.smem_limit())
-        dense = kron_kernel([w[0, 0] for w in ws])[None, None]
-        fns = {"fused": be.kron_fused(xc, ws, dil), "kron_layers": be.kron_layers(xc, ws, dil),
-               "base_layers": be.base_layers(xc, ws, dil), "base_dense": be.base_conv(xc, be.xp.ascontiguousarray(dense),
-                                                                                      dilation=1, padding=0)}
-        times = {k: t(fn) for k, fn in fns.items()}
-        ref = fns["fused"]()
-        res.cascade.append({
-            "layers": layers, "dense_kernel": f"{3**layers}x{3**layers}", "fused": plan.fused,
-            "plan": (f"tile {'x'.join(map(str, plan.launch.tile[1:]))}, {plan.launch.smem_bytes // 1024} KiB, "
-                     f"recompute {plan.recompute:.2f}x") if plan.launch else f"layer by layer: {plan.reason}",
-            **{f"{k}_ms": v * 1e3 for k, v in times.items()},
-            "x_kron_layers": times["kron_layers"] / times["fused"], "x_base_layers": times["base_layers"] / times["fused"],
-            "x_base_dense": times["base_dense"] / times["fused"],
-            "max_diff_layers": be.max_diff(ref, fns["base_layers"]()), "max_diff_dense": be.max_diff(ref, fns["base_dense"]())})
-        _progress("cascade", res.cascade[-1])
+        with _guard(res, f"cascade L={layers}"):
+            ws = [be.random((1, 1, 3, 3), 20 + l) for l in range(layers)]
+            dil = [3**l for l in range(layers)]
+            plan = cascade_plan(tuple(xc.shape), [tuple(w.shape) for w in ws], dil, 4, limit=be.smem_limit())
+            dense = be.xp.ascontiguousarray(kron_kernel([w[0, 0] for w in ws])[None, None])
+            fns = {"fused": be.kron_fused(xc, ws, dil), "kron_layers": be.kron_layers(xc, ws, dil),
+                   "base_layers": be.base_layers(xc, ws, dil), "base_dense": be.base_conv(xc, dense, dilation=1, padding=0)}
+            times = {k: t(fn) for k, fn in fns.items()}
+            ref = fns["fused"]()
+            res.cascade.append({
+                "layers": layers, "dense_kernel": f"{3**layers}x{3**layers}", "fused": plan.fused,
+                "plan": (f"tile {'x'.join(map(str, plan.launch.tile[1:]))}, {plan.launch.smem_bytes // 1024} KiB, "
+                         f"recompute {plan.recompute:.2f}x") if plan.launch else f"layer by layer: {plan.reason}",
+                **{f"{k}_ms": v * 1e3 for k, v in times.items()},
+                "x_kron_layers": times["kron_layers"] / times["fused"],
+                "x_base_layers": times["base_layers"] / times["fused"],
+                "x_base_dense": times["base_dense"] / times["fused"],
+                "max_diff_layers": be.max_diff(ref, fns["base_layers"]()),
+                "max_diff_dense": be.max_diff(ref, fns["base_dense"]())})
+            _progress("cascade", res.cascade[-1])
 
-    cm, side = sz.mixing
-    xm, wm = be.random((1, cm, side, side), 3), be.random((cm, cm, 3, 3), 4)
-    geo = conv_geometry(tuple(xm.shape), tuple(wm.shape), dilation=2, padding="same")
-    kfn, bfn = be.kron_correlate(xm, wm, dilation=2, padding="same"), be.base_conv(xm, wm, dilation=2, padding=2)
-    tk, tb = t(kfn), t(bfn)
-    res.mixing.append({"channels": f"{cm}->{cm}", "size": f"{side}x{side}",
-                       "kernel": choose_kernel(geo, 4, limit=be.smem_limit()).kernel,
-                       "kronconv_ms": tk * 1e3, "baseline_ms": tb * 1e3, "speedup": tb / tk,
-                       "dispatch_allowing_cudnn": choose_kernel(geo, 4, limit=be.smem_limit(), allow_cudnn=True,
-                                                                cudnn_reason=None).kernel,
-                       "max_diff": be.max_diff(kfn(), bfn())})
-    _progress("mixing", res.mixing[-1])
+    with _guard(res, "channel mixing"):
+        cm, side = sz.mixing
+        xm, wm = be.random((1, cm, side, side), 3), be.random((cm, cm, 3, 3), 4)
+        geo = conv_geometry(tuple(xm.shape), tuple(wm.shape), dilation=2, padding="same")
+        kfn, bfn = be.kron_correlate(xm, wm, dilation=2, padding="same"), be.base_conv(xm, wm, dilation=2, padding=2)
+        tk, tb = t(kfn), t(bfn)
+        res.mixing.append({"channels": f"{cm}->{cm}", "size": f"{side}x{side}",
+                           "kernel": choose_kernel(geo, 4, limit=be.smem_limit()).kernel,
+                           "kronconv_ms": tk * 1e3, "baseline_ms": tb * 1e3, "speedup": tb / tk,
+                           "dispatch_allowing_cudnn": choose_kernel(geo, 4, limit=be.smem_limit(), allow_cudnn=True,
+                                                                    cudnn_reason=None).kernel,
+                           "max_diff": be.max_diff(kfn(), bfn())})
+        _progress("mixing", res.mixing[-1])
     sweep(be, sz, res, t)
     res.targets = check_targets(res, dry=isinstance(be, NumpyBackend) and not isinstance(be, CupyBackend))
     return res
@@ -409,29 +428,31 @@ def sweep(be: NumpyBackend, sz: Sizes, res: Results, t: Callable[[Callable[[], A
         w = be.random((1, 1, 3, 3), 6)
         geo = conv_geometry(tuple(x.shape), tuple(w.shape), dilation=d, padding="same")
         for tile, block in SWEEP_TILED:
-            lc = tiled_launch(geo, 4, limit=be.smem_limit(), tile=tile, block=block)
-            if lc is None:
-                continue
-            tk = t(be.kron_launch(lc, x, w))
-            res.sweep.append({"case": f"single-channel 3x3, dilation {d}", "tile": "x".join(map(str, tile[1:])),
-                              "block": "x".join(map(str, block[:2])), "smem_kib": lc.smem_bytes / 1024,
-                              "ms": tk * 1e3, "pct_copy": 100 * 2 * int(x.size) * 4 / tk / 1e9 / res.copy_gbs})
-            _progress("sweep", res.sweep[-1])
+            with _guard(res, f"sweep: single-channel dilation {d}, tile {tile}, block {block}"):
+                lc = tiled_launch(geo, 4, limit=be.smem_limit(), tile=tile, block=block)
+                if lc is None:
+                    continue
+                tk = t(be.kron_launch(lc, x, w))
+                res.sweep.append({"case": f"single-channel 3x3, dilation {d}", "tile": "x".join(map(str, tile[1:])),
+                                  "block": "x".join(map(str, block[:2])), "smem_kib": lc.smem_bytes / 1024,
+                                  "ms": tk * 1e3, "pct_copy": 100 * 2 * int(x.size) * 4 / tk / 1e9 / res.copy_gbs})
+                _progress("sweep", res.sweep[-1])
     xc = be.random((1, 1, sz.cascade_side, sz.cascade_side), 7)
     for layers in sz.layers:
         ws = [be.random((1, 1, 3, 3), 30 + l) for l in range(layers)]
         dil = [3**l for l in range(layers)]
         for tile, block in SWEEP_CASCADE:
-            plan = cascade_plan(tuple(xc.shape), [tuple(w.shape) for w in ws], dil, 4, limit=be.smem_limit(),
-                                tile=tile, block=block)
-            if plan.launch is None:
-                continue
-            tk = t(be.kron_launch(plan.launch, xc, *ws))
-            res.sweep.append({"case": f"fused cascade L={layers}", "tile": "x".join(map(str, tile[1:])),
-                              "block": "x".join(map(str, block[:2])), "smem_kib": plan.launch.smem_bytes / 1024,
-                              "ms": tk * 1e3, "pct_copy": 100 * 2 * int(xc.size) * 4 / tk / 1e9 / res.copy_gbs,
-                              "recompute": plan.recompute})
-            _progress("sweep", res.sweep[-1])
+            with _guard(res, f"sweep: fused cascade L={layers}, tile {tile}, block {block}"):
+                plan = cascade_plan(tuple(xc.shape), [tuple(w.shape) for w in ws], dil, 4, limit=be.smem_limit(),
+                                    tile=tile, block=block)
+                if plan.launch is None:
+                    continue
+                tk = t(be.kron_launch(plan.launch, xc, *ws))
+                res.sweep.append({"case": f"fused cascade L={layers}", "tile": "x".join(map(str, tile[1:])),
+                                  "block": "x".join(map(str, block[:2])), "smem_kib": plan.launch.smem_bytes / 1024,
+                                  "ms": tk * 1e3, "pct_copy": 100 * 2 * int(xc.size) * 4 / tk / 1e9 / res.copy_gbs,
+                                  "recompute": plan.recompute})
+                _progress("sweep", res.sweep[-1])
 
 
 def check_targets(res: Results, dry: bool = False) -> list[dict[str, Any]]:
@@ -491,6 +512,7 @@ def render(res: Results, baseline: str, sz: Sizes) -> str:
             _table(["case", "tile", "block", "shared KiB", "ms", "% of copy", "recompute"],
                    [[r["case"], r["tile"], r["block"], f1(r["smem_kib"]), f2(r["ms"]), f1(r["pct_copy"]),
                      f2(r["recompute"]) if "recompute" in r else "-"] for r in res.sweep]), "",
+            *(["### Errors (measurements that failed)", "", *(f"- {e}" for e in res.errors), ""] if res.errors else []),
             "### Targets", "",
             _table(["target", "goal", "measured", "met"],
                    [[r["target"], f"≥ {r['goal']:g}", f1(r["measured"]), "n/a (dry run)" if r["met"] is None else "yes" if r["met"] else "**no**"]
@@ -547,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"backend": be.name, "baseline": be.baseline, "command": command.strip(),
                                          **asdict(res)}, indent=1, default=str), encoding="utf-8")
-    return 0
+    return 1 if res.errors else 0
 
 
 if __name__ == "__main__":

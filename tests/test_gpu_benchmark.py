@@ -33,7 +33,7 @@ def test_gpu_benchmark_dry_run_prints_every_table_and_writes_report_and_json(tmp
     assert text.startswith("# GPU benchmarks") and "- date: " in text and "--dry-run" in text
     assert proc.stdout in text  # the report holds the printed tables verbatim
     d = json.loads(data.read_text(encoding="utf-8"))
-    assert d["backend"] == "numpy (dry run)"
+    assert d["backend"] == "numpy (dry run)" and d["errors"] == []
     assert [r["dilation"] for r in d["single"]] == [1, 2, 4, 8] == [r["dilation"] for r in d["depthwise"]]
     assert all(r["kernel"] == "tiled" for r in d["single"] + d["depthwise"])
     # at the dry run's 96², L = 3 fuses within 48 KiB and L = 4 falls back, saying why
@@ -56,3 +56,22 @@ def test_gpu_benchmark_without_a_gpu_exits_2_and_points_at_dry_run() -> None:
         pytest.skip("a GPU is usable here: the refusal path does not apply")
     proc = _run()
     assert proc.returncode == 2 and "--dry-run" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gpu_benchmark_records_a_failing_measurement_and_goes_on() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kronconv_gpu_benchmark", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    class Broken(bench.NumpyBackend):  # type: ignore[name-defined,misc]
+        def kron_fused(self, x, ws, dil):  # type: ignore[no-untyped-def]
+            raise RuntimeError("planted failure")
+
+    res = bench.measure(Broken(), bench.DRY_SIZES, warmup=0, repeat=1, budget_s=1.0)
+    assert [e.split(":")[0] for e in res.errors] == ["cascade L=3", "cascade L=4"]
+    assert all("planted failure" in e for e in res.errors) and not res.cascade
+    assert len(res.single) == len(res.depthwise) == 4 and res.mixing and res.sweep
+    assert "### Errors" in bench.render(res, "baseline", bench.DRY_SIZES)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole GPU check in one command (about 8 minutes at most): the gpu-marked tests, the `check`
-# commands on the CuPy backend, and benchmarks/gpu.py with its Markdown report and JSON figures.
-# Everything lands in $OUT (default ./gpu-session-out): env.txt, pytest.log, cli.log, bench.log,
+# The whole GPU check in one command, at most 9 minutes by its time limits: the gpu-marked tests
+# (200 s), the `check` commands on the CuPy backend (20 s each), and benchmarks/gpu.py (240 s) with
+# its Markdown report and JSON figures.
+# Everything lands in $OUT (default: a new temporary folder): env.txt, pytest.log, cli.log, bench.log,
 # gpu-benchmarks.md, gpu-benchmarks.json, summary.txt.  Each step has its own time limit and a
 # failing step does not stop the later ones; the exit status is that of the first failing step.
 #
@@ -11,7 +12,7 @@
 # (`kronconv docs --out docs --proofs proofs`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT="${OUT:-$PWD/gpu-session-out}"
+OUT="${OUT:-$(mktemp -d -t kronconv-gpu.XXXXXX)}"
 PY="${PYTHON:-python3}"
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD" PYTHONUNBUFFERED=1 HYPOTHESIS_PROFILE=ci
@@ -31,7 +32,7 @@ cat "$OUT/env.txt"
 note "GPU usable through CuPy" $?
 
 # 1. gpu-marked tests (warnings are shown, not raised, so one run reports every failure)
-timeout 270 "$PY" -m pytest -m gpu -q -rs -p no:cacheprovider -W default 2>&1 \
+timeout 200 "$PY" -m pytest -m gpu -q -rs -p no:cacheprovider -W default 2>&1 \
   | tee "$OUT/pytest.log" | tail -n 40
 note "pytest -m gpu" "${PIPESTATUS[0]}"
 
@@ -41,18 +42,19 @@ note "pytest -m gpu" "${PIPESTATUS[0]}"
               "check equivalence --backend cupy --dtype float64 --dims 3" \
               "check equivariance --backend cupy" \
               "check equivariance --arch pooling --shift 8,8 --backend cupy"; do
-    echo "\$ kronconv $args"; timeout 60 "$PY" -m kronconv $args; echo "exit $?"
+    echo "\$ kronconv $args"; timeout 20 "$PY" -m kronconv $args; echo "exit $?"
   done
   echo "\$ kronconv check equivalence --backend cupy --dilation-base 2   (expected: exit 1)"
-  timeout 60 "$PY" -m kronconv check equivalence --backend cupy --dilation-base 2 | tail -n 3; echo "exit ${PIPESTATUS[0]}"
+  timeout 20 "$PY" -m kronconv check equivalence --backend cupy --dilation-base 2 | tail -n 3; echo "exit ${PIPESTATUS[0]}"
 } > "$OUT/cli.log" 2>&1
 grep -c "^exit 0" "$OUT/cli.log" | { read -r ok; [ "$ok" -eq 4 ] && grep -q "^exit 1" "$OUT/cli.log"; }
 note "check --backend cupy" $?
 
 # 3. the benchmark, report and figures
-timeout 300 "$PY" benchmarks/gpu.py --report "$OUT/gpu-benchmarks.md" --json "$OUT/gpu-benchmarks.json" 2>&1 \
+timeout 240 "$PY" benchmarks/gpu.py --report "$OUT/gpu-benchmarks.md" --json "$OUT/gpu-benchmarks.json" 2>&1 \
   | tee "$OUT/bench.log"
 note "benchmarks/gpu.py" "${PIPESTATUS[0]}"
 
 cat "$OUT/summary.txt"
+echo "results in $OUT"
 exit "$status"

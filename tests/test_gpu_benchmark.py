@@ -76,3 +76,15 @@ def test_gpu_benchmark_records_a_failing_measurement_and_goes_on(monkeypatch: py
     assert all("planted failure" in e for e in res.errors) and not res.cascade
     assert len(res.single) == len(res.depthwise) == 4 and res.mixing and res.sweep
     assert "### Errors" in bench.render(res, "baseline", bench.DRY_SIZES)
+
+
+def test_gpu_session_script_runs_every_step_and_fails_without_a_gpu(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if gpu_available():
+        pytest.skip("a GPU is usable here: the session's steps would run for real")
+    env = dict(os.environ, OUT=str(tmp_path), PYTHON=sys.executable)
+    proc = subprocess.run(["bash", str(ROOT / "benchmarks" / "gpu_session.sh")], capture_output=True, text=True,
+                          env=env, timeout=600, check=False)
+    steps = [line.split(":")[0] for line in (tmp_path / "summary.txt").read_text().splitlines()]
+    assert steps == ["GPU usable through CuPy", "pytest -m gpu", "check --backend cupy", "benchmarks/gpu.py"]
+    assert proc.returncode != 0 and "GPU usable through CuPy: exit 1" in proc.stdout
+    assert {p.name for p in tmp_path.iterdir()} >= {"env.txt", "pytest.log", "cli.log", "bench.log", "summary.txt"}

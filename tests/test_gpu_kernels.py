@@ -248,6 +248,13 @@ def test_cascade_plan_falls_back_and_says_why_when_the_layers_do_not_fit() -> No
     assert bigger.fused and bigger.launch is not None and bigger.launch.smem_bytes > DEFAULT_SMEM_LIMIT
 
 
+def test_fused_cascade_refuses_numpy_arrays_pointing_at_the_reference() -> None:
+    from kronconv.gpu import fused_cascade
+
+    with pytest.raises(InvalidArgument, match="kronconv.numeric.cascade"):
+        fused_cascade(np.zeros((1, 1, 30)), [np.ones((1, 1, 3))], [1])
+
+
 def test_cascade_plan_rejects_bad_input_naming_the_value() -> None:
     with pytest.raises(InvalidArgument, match="one channel"):
         cascade_plan((1, 2, 30), [(1, 1, 3)], [1], 4)

@@ -467,10 +467,12 @@ def fused_cascade(x: Any, kernels: Sequence[Any], dilations: Sequence[Any], *,
     ``x`` is ``(N, 1, *n)``, each kernel ``(1, 1, *k)``; returns the output and the plan
     that ran (``plan.fused`` False: one ``correlate`` launch per layer, ``plan.reason`` says why).
     """
-    import cupy
-
+    from ..backend import backend_of
     from ..numeric import correlate
 
+    if any(backend_of(a) != "cupy" for a in (x, *kernels)):
+        raise InvalidArgument("fused_cascade takes CuPy arrays (input and every kernel); "
+                              "use kronconv.numeric.cascade for NumPy arrays")
     dt = np.result_type(x.dtype, *(k.dtype for k in kernels))
     ctype_of(dt)
     plan = cascade_plan(x.shape, [k.shape for k in kernels], dilations, dt.itemsize,
@@ -480,6 +482,8 @@ def fused_cascade(x: Any, kernels: Sequence[Any], dilations: Sequence[Any], *,
         for k, d in zip(kernels, dilations):
             y = correlate(y, k.astype(dt, copy=False), dilation=d)
         return y, plan
+    import cupy
+
     with x.device:
         xc = cupy.ascontiguousarray(x, dtype=dt)
         wc = cupy.concatenate([cupy.ascontiguousarray(k, dtype=dt).ravel() for k in kernels])

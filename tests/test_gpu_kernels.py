@@ -387,7 +387,7 @@ def test_cudnn_dispatch_indexes_like_the_reference() -> None:
     import cupy
 
     from kronconv.gpu.cudnn import cudnn_unavailable_reason
-    from kronconv.gpu.kernels import correlate_gpu
+    from kronconv.gpu.run import correlate_gpu
 
     reason = cudnn_unavailable_reason()
     if reason is not None:

@@ -21,16 +21,16 @@ True
 from __future__ import annotations
 
 from .dispatch import KernelChoice, choose_kernel
+from .fused import fused_cascade
 from .kernels import (
     SOURCES,
     CascadePlan,
     Launch,
     cascade_plan,
-    correlate_gpu,
-    fused_cascade,
     kernel_source,
     tiled_launch,
 )
+from .run import correlate_gpu
 
 __all__ = [
     "SOURCES",

@@ -46,9 +46,7 @@ __all__ = [
     "CascadePlan",
     "Launch",
     "cascade_plan",
-    "correlate_gpu",
     "ctype_of",
-    "fused_cascade",
     "get_function",
     "kernel_source",
     "launch",
@@ -424,67 +422,3 @@ def _device_params(device_id: int, params: tuple[int, ...]) -> Any:
 
     with cupy.cuda.Device(device_id):
         return cupy.asarray(np.asarray(params, dtype=np.int64))
-
-
-def correlate_gpu(x: Any, w: Any, geo: ConvGeometry, dtype: Any, *, allow_cudnn: bool = False) -> Any:
-    """Correlate CuPy arrays with geometry ``geo`` (validated by the caller) through the kernel chosen
-    by :func:`kronconv.gpu.dispatch.choose_kernel`: ``dilated_tiled`` for depthwise stride-1 problems,
-    cuDNN only when ``allow_cudnn`` (its algorithms do not obey the ``gamma_n`` bound), else
-    ``dilated_correlate``."""
-    import cupy
-
-    from .dispatch import choose_kernel
-
-    dt = np.dtype(dtype)
-    with x.device:
-        xc = cupy.ascontiguousarray(x, dtype=dt)
-        wc = cupy.ascontiguousarray(w, dtype=dt)
-        y = cupy.empty((geo.batch, geo.out_channels) + tuple(geo.out_size), dtype=dt)
-        if not y.size:
-            return y
-        choice = choose_kernel(geo, dt.itemsize, limit=smem_limit(), allow_cudnn=allow_cudnn)
-        if choice.kernel == "cudnn":
-            from .cudnn import correlate_cudnn
-
-            return correlate_cudnn(xc, wc, geo)
-        if choice.launch is not None:
-            launch(choice.launch, dt, xc, wc, y)
-            return y
-        params = cupy.asarray(launch_params(geo))
-        total = int(y.size)
-        blocks = min((total + THREADS - 1) // THREADS, MAX_BLOCKS)
-        fn = get_function("dilated_correlate", dt)
-        fn((blocks,), (THREADS,), (xc, wc, y, params, np.int64(total)))
-        return y
-
-
-def fused_cascade(x: Any, kernels: Sequence[Any], dilations: Sequence[Any], *,
-                  limit: int | None = None) -> tuple[Any, CascadePlan]:
-    """The valid one-channel cascade of CuPy arrays in one launch where it fits (else layer by layer).
-
-    ``x`` is ``(N, 1, *n)``, each kernel ``(1, 1, *k)``; returns the output and the plan
-    that ran (``plan.fused`` False: one ``correlate`` launch per layer, ``plan.reason`` says why).
-    """
-    from ..backend import backend_of
-    from ..numeric import correlate
-
-    if any(backend_of(a) != "cupy" for a in (x, *kernels)):
-        raise InvalidArgument("fused_cascade takes CuPy arrays (input and every kernel); "
-                              "use kronconv.numeric.cascade for NumPy arrays")
-    dt = np.result_type(x.dtype, *(k.dtype for k in kernels))
-    ctype_of(dt)
-    plan = cascade_plan(x.shape, [k.shape for k in kernels], dilations, dt.itemsize,
-                        limit=smem_limit() if limit is None else limit)
-    if plan.launch is None:
-        y = x.astype(dt, copy=False)
-        for k, d in zip(kernels, dilations):
-            y = correlate(y, k.astype(dt, copy=False), dilation=d)
-        return y, plan
-    import cupy
-
-    with x.device:
-        xc = cupy.ascontiguousarray(x, dtype=dt)
-        wc = cupy.concatenate([cupy.ascontiguousarray(k, dtype=dt).ravel() for k in kernels])
-        y = cupy.empty(plan.out_shape, dtype=dt)
-        launch(plan.launch, dt, xc, wc, y)
-        return y, plan

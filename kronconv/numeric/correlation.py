@@ -98,7 +98,7 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
     dtype = _result_dtype(x, w)
     check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
     if backend_of(x) == "cupy" and dtype in (np.float32, np.float64):
-        from ..gpu.kernels import correlate_gpu
+        from ..gpu.run import correlate_gpu
 
         return correlate_gpu(x, w, geo, dtype)
     return _correlate_xp(x, w, geo, dtype)

@@ -61,7 +61,7 @@ Lemma selector_extent d : (0 < d)%N -> has_extent d selector.
 Proof. by move=> d_gt0 [|i] lei; rewrite /selector //; move: (leq_trans d_gt0 lei). Qed.
 
 (* The dilated kernel of a kernel of extent m >= 1 has extent d (m - 1) + 1. *)
-Lemma dilate_extent d m K : (0 < d)%N -> (0 < m)%N -> has_extent m K ->
+Theorem dilate_extent d m K : (0 < d)%N -> (0 < m)%N -> has_extent m K ->
   has_extent (d * m.-1).+1 (dilate d K).
 Proof.
 move=> d_gt0 m_gt0 hK s les; rewrite /dilate; case: ifP => // /dvdnP[q eq_s].
@@ -88,7 +88,7 @@ Lemma eq_conv A1 A2 B1 B2 : A1 =1 A2 -> B1 =1 B2 -> conv A1 B1 =1 conv A2 B2.
 Proof. by move=> eA eB t; apply: eq_bigr => i _; rewrite eA eB. Qed.
 
 (* Convolution is associative: A * (B * C) = (A * B) * C. *)
-Lemma convA A B C : conv A (conv B C) =1 conv (conv A B) C.
+Theorem convA A B C : conv A (conv B C) =1 conv (conv A B) C.
 Proof.
 move=> t; rewrite [conv A _ t]/conv conv_rev.
 pose c3 j k := A j * (B (t - j - k)%N * C k).
@@ -126,7 +126,7 @@ by rewrite (inordK lt_q) [(d * _)%N]mulnC divnK // inordK.
 Qed.
 
 (* Dilation lemma, as a convolution: K *_d F = dilate(K, d) * F. *)
-Lemma dconv_dilate d K F : (0 < d)%N -> dconv d K F =1 conv (dilate d K) F.
+Theorem dconv_dilate d K F : (0 < d)%N -> dconv d K F =1 conv (dilate d K) F.
 Proof.
 move=> d_gt0 t; rewrite /conv /dilate.
 rewrite (eq_bigr (fun s : 'I_t.+1 => if d %| s then K (s %/ d) * F (t - d * (s %/ d))%N else 0)).
@@ -137,7 +137,7 @@ Qed.
 (* Dilation lemma, as a Kronecker product: dilate(K, d) = K (x) E_d, whose
    entries from d (m - 1) + 1 on are 0, so trimming them loses nothing
    (see dilate_extent). *)
-Lemma dilate_kron_selector d K : (0 < d)%N -> dilate d K =1 kron d K selector.
+Theorem dilate_kron_selector d K : (0 < d)%N -> dilate d K =1 kron d K selector.
 Proof.
 move=> d_gt0 s; rewrite /dilate /kron /selector /dvdn.
 by case: eqP => _; rewrite ?mulr1 ?mulr0.
@@ -163,7 +163,7 @@ by rewrite (leq_trans _ le_it) // mulnC leq_pmul2l.
 Qed.
 
 (* Kronecker lemma: if B has extent n, then dilate(A, n) * B = A (x) B. *)
-Lemma conv_dilate_kron n A B : (0 < n)%N -> has_extent n B ->
+Theorem conv_dilate_kron n A B : (0 < n)%N -> has_extent n B ->
   conv (dilate n A) B =1 kron n A B.
 Proof. by move=> n_gt0 hB t; rewrite -dconv_dilate // dconv_kron. Qed.
 

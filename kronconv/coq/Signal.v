@@ -87,20 +87,29 @@ Qed.
 Lemma eq_conv A1 A2 B1 B2 : A1 =1 A2 -> B1 =1 B2 -> conv A1 B1 =1 conv A2 B2.
 Proof. by move=> eA eB t; apply: eq_bigr => i _; rewrite eA eB. Qed.
 
+(* The triangle {(j, q, k) : j + q + k = t} summed in two orders. *)
+Lemma sum_triangle t (c : nat -> nat -> nat -> R) :
+  \sum_(j < t.+1) \sum_(k < (t - j).+1) c j (t - j - k)%N k
+    = \sum_(k < t.+1) \sum_(j < (t - k).+1) c j (t - k - j)%N k.
+Proof.
+transitivity (\sum_(j < t.+1) \sum_(k < t.+1 | (k <= t - j)%N) c j (t - j - k)%N k).
+  by apply: eq_bigr => j _; rewrite (big_ord_narrow_leq (leq_subr _ _)).
+rewrite (exchange_big_dep predT) //=; apply: eq_bigr => k _.
+transitivity (\sum_(j < t.+1 | (j <= t - k)%N) c j (t - j - k)%N k).
+  apply: eq_bigl => j; rewrite -ltnS -(ltnS j) -!subSn ?leq_ord //.
+  by rewrite -subn_gt0 -(subn_gt0 j) -!subnDA addnC.
+rewrite (big_ord_narrow_leq (leq_subr _ _)) /=.
+by apply: eq_bigr => j _; rewrite -!subnDA addnC.
+Qed.
+
 (* Convolution is associative: A * (B * C) = (A * B) * C. *)
 Theorem convA A B C : conv A (conv B C) =1 conv (conv A B) C.
 Proof.
 move=> t; rewrite [conv A _ t]/conv conv_rev.
-pose c3 j k := A j * (B (t - j - k)%N * C k).
-transitivity (\sum_(j < t.+1) \sum_(k < t.+1 | (k <= t - j)%N) c3 j k).
-  apply: eq_bigr => /= j _; rewrite conv_rev big_distrr /=.
-  by rewrite (big_ord_narrow_leq (leq_subr _ _)).
-rewrite (exchange_big_dep predT) //=; apply: eq_bigr => k _.
-transitivity (\sum_(j < t.+1 | (j <= t - k)%N) c3 j k).
-  apply: eq_bigl => j; rewrite -ltnS -(ltnS j) -!subSn ?leq_ord //.
-  by rewrite -subn_gt0 -(subn_gt0 j) -!subnDA addnC.
-rewrite (big_ord_narrow_leq (leq_subr _ _)) /conv big_distrl /=.
-by apply: eq_bigr => j _; rewrite /c3 -!subnDA addnC mulrA.
+rewrite (eq_bigr (fun j : 'I_t.+1 => \sum_(k < (t - j).+1) A j * (B (t - j - k)%N * C k))); last first.
+  by move=> j _; rewrite conv_rev big_distrr.
+rewrite (sum_triangle t (fun j q k => A j * (B q * C k))).
+by apply: eq_bigr => k _; rewrite /conv big_distrl; apply: eq_bigr => j _; rewrite mulrA.
 Qed.
 
 (* ------------------------------------------------------- dilation lemma *)
@@ -145,21 +154,30 @@ Qed.
 
 (* ----------------------------------------------------- Kronecker lemma *)
 
-(* A dilated convolution by n with B of extent n hits one term per output. *)
-Lemma dconv_kron n A B : (0 < n)%N -> has_extent n B -> dconv n A B =1 kron n A B.
+(* One term survives: sum_(i : n i <= t) G i (t - n i) = G (t / n) (t mod n)
+   when G i j = 0 for j >= n. *)
+Lemma sum_kron_single n t (G : nat -> nat -> R) : (0 < n)%N ->
+  (forall i j, (n <= j)%N -> G i j = 0) ->
+  \sum_(i < t.+1 | (n * i <= t)%N) G i (t - n * i)%N = G (t %/ n) (t %% n).
 Proof.
-move=> n_gt0 hB t; rewrite /dconv /kron.
-have le_q : (t %/ n < t.+1)%N by rewrite ltnS leq_div.
+move=> n_gt0 hG; have le_q : (t %/ n < t.+1)%N by rewrite ltnS leq_div.
 rewrite (bigD1 (Ordinal le_q)) /=; last by rewrite mulnC leq_trunc_div.
 rewrite big1 ?addr0.
   have -> : (t - n * (t %/ n) = t %% n)%N by rewrite {1}(divn_eq t n) mulnC addKn.
   by [].
-move=> i /andP[le_it ne_i]; rewrite hB ?mulr0 //.
+move=> i /andP[le_it ne_i]; rewrite hG //.
 have ne : (i : nat) != t %/ n by apply: contraNneq ne_i => ei; apply/eqP/val_inj.
 rewrite leq_subRL //; case: (ltngtP i (t %/ n)) ne => // [lt_i _|gt_i _].
   by rewrite addnC -mulnS (leq_trans _ (leq_trunc_div t n)) // mulnC leq_pmul2r.
 exfalso; move: (ltn_ceil t n_gt0); rewrite ltnNge => /negP; apply.
 by rewrite (leq_trans _ le_it) // mulnC leq_pmul2l.
+Qed.
+
+(* A dilated convolution by n with B of extent n hits one term per output. *)
+Lemma dconv_kron n A B : (0 < n)%N -> has_extent n B -> dconv n A B =1 kron n A B.
+Proof.
+move=> n_gt0 hB t; rewrite /dconv /kron (sum_kron_single n t (fun i j => A i * B j)) //.
+by move=> i j le; rewrite hB ?mulr0.
 Qed.
 
 (* Kronecker lemma: if B has extent n, then dilate(A, n) * B = A (x) B. *)

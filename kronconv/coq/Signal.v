@@ -176,7 +176,7 @@ Qed.
 (* A dilated convolution by n with B of extent n hits one term per output. *)
 Lemma dconv_kron n A B : (0 < n)%N -> has_extent n B -> dconv n A B =1 kron n A B.
 Proof.
-move=> n_gt0 hB t; rewrite /dconv /kron (sum_kron_single n t (fun i j => A i * B j)) //.
+move=> n_gt0 hB t; rewrite /dconv /kron (@sum_kron_single n t (fun i j => A i * B j)) //.
 by move=> i j le; rewrite hB ?mulr0.
 Qed.
 

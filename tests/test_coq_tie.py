@@ -27,50 +27,73 @@ pytestmark = pytest.mark.skipif(coqref.coqc_path() is None,
                                 reason="coqc not on PATH: install Coq 8.16+ with mathcomp to tie the definitions")
 
 #: (dims, a, L) cases evaluated per seed.
-CASES_1D = [(1, 1, 2), (1, 2, 1), (1, 2, 3), (1, 3, 2), (1, 3, 3), (1, 4, 2)]
+CASES = [(1, 1, 2), (1, 2, 1), (1, 2, 3), (1, 3, 2), (1, 3, 3), (1, 4, 2),
+         (2, 1, 2), (2, 2, 1), (2, 2, 2), (2, 3, 1), (2, 3, 2), (2, 2, 3)]
 SEEDS = [11, 23, 1009]
 
 
 def _coq_seq(values: np.ndarray) -> str:
+    if values.ndim == 2:
+        return "[:: " + "; ".join(_coq_seq(row) for row in values) + "]"
     return "[:: " + "; ".join(str(int(v)) for v in values.ravel()) + "]"
 
 
-def _case(rng: np.random.Generator, a: int, layers: int) -> tuple[list[np.ndarray], np.ndarray]:
-    ks = [rng.integers(-3, 4, a) for _ in range(layers)]
-    x = rng.integers(-3, 4, int(rng.integers(1, 7)))
+def _case(rng: np.random.Generator, dims: int, a: int, layers: int) -> tuple[list[np.ndarray], np.ndarray]:
+    ks = [rng.integers(-3, 4, (a,) * dims) for _ in range(layers)]
+    x = rng.integers(-3, 4, tuple(int(n) for n in rng.integers(1, 7 if dims == 1 else 4, dims)))
     return ks, x
 
 
 def _program(cases: list[tuple[list[np.ndarray], np.ndarray, int]]) -> tuple[str, list[tuple[str, np.ndarray]]]:
     """The .v text and, in output order, (label, expected entries) for every Eval."""
     lines = ["From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq ssralg ssrint.",
-             "From Kronconv Require Import Signal Cascade Compute.",
+             "From Kronconv Require Import Signal Cascade Multi Compute.",
              "Local Open Scope ring_scope."]
     expect: list[tuple[str, np.ndarray]] = []
 
-    def ev(label: str, n: int, expr: str, want: np.ndarray) -> None:
-        lines.append(f"Eval vm_compute in entries {n} ({expr}).")
-        expect.append((label, np.asarray(want, dtype=np.int64).ravel()))
+    def ev(label: str, shape: tuple[int, ...], expr: str, want: np.ndarray) -> None:
+        want = np.asarray(want, dtype=np.int64)
+        assert want.shape == shape, (label, want.shape, shape)
+        pick = f"entries {shape[0]}" if len(shape) == 1 else f"entries2 {shape[0]} {shape[1]}"
+        lines.append(f"Eval vm_compute in {pick} ({expr}).")
+        expect.append((label, want.ravel()))
 
     for c, (ks, x, a) in enumerate(cases):
-        L = len(ks)
-        lines.append(f"Definition K{c} : nat -> nat -> int := fun l => of_seq "
+        L, dims = len(ks), x.ndim
+        one = dims == 1
+        arr, of, sel = ("nat", "of_seq", "selector") if one else ("seq nat", "of_rows", "selectorn")
+        conv, dconv, casc, kk_def, dil, kr = (("conv_c", "dconv_c", "cascade_c", "kron_kernel", "dilate", "kron")
+                                             if one else ("convn_c", "dconvn_c", "cascaden_c", "kron_kerneln",
+                                                          "dilaten", "kronn"))
+        lines.append(f"Definition K{c} : nat -> {arr} -> int := fun l => {of} "
                      f"(nth [::] [:: {'; '.join(_coq_seq(k) for k in ks)}] l).")
-        lines.append(f"Definition F{c} : nat -> int := of_seq {_coq_seq(x)}.")
+        lines.append(f"Definition F{c} : {arr} -> int := {of} {_coq_seq(x)}.")
+
+        def app(op: str, *args: str) -> str:
+            # 1-D operations return a signal; the D-dimensional ones take the index t first
+            # (after the dilation, for dconvn_c).
+            if one:
+                return f"{op} {' '.join(args)}"
+            if op.startswith("dconv"):
+                return f"fun t => {op} {args[0]} t {' '.join(args[1:])}"
+            return f"fun t => {op} t {' '.join(args)}"
+
         kk = kron_kernel(ks)                                   # numpy.kron, layer order K_(L-1) ⊗ ... ⊗ K_0
-        tag = f"case {c} (a={a}, L={L})"
-        ev(f"{tag} kron_kernel", a**L, f"kron_kernel (expn {a}) {L} K{c}", kk)
+        tag = f"case {c} ({dims}-D, a={a}, L={L})"
+        ev(f"{tag} kron_kernel", kk.shape, f"{kk_def} (expn {a}) {L} K{c}", kk)
         for layer, k in enumerate(ks):
             d = a**layer
-            ev(f"{tag} dilate l={layer}", d * (a - 1) + 1, f"dilate {d} (K{c} {layer})", dilate(k, d))
-            ev(f"{tag} kron_selector l={layer}", d * a, f"kron {d} (K{c} {layer}) (selector int_Ring)",
-               np.kron(k, selector(d, 1)))
-            ev(f"{tag} dconv l={layer}", len(x) + d * (a - 1), f"dconv_c {d} (K{c} {layer}) F{c}",
-               convolve_plain(x, k, dilation=d, padding="full"))
-        ev(f"{tag} conv", len(x) + a**L - 1, f"conv_c (kron_kernel (expn {a}) {L} K{c}) F{c}", np.convolve(kk, x))
-        want = cascade(x.reshape(1, 1, -1), [k.reshape(1, 1, -1) for k in ks], [a**l for l in range(L)],
-                       padding="full", operation="convolution")
-        ev(f"{tag} cascade", len(x) + a**L - 1, f"cascade_c (expn {a}) {L} K{c} F{c}", want)
+            want = dilate(k, d)
+            ev(f"{tag} dilate l={layer}", want.shape, f"{dil} {d} (K{c} {layer})", want)
+            want = np.kron(k, selector(d, dims))
+            ev(f"{tag} kron_selector l={layer}", want.shape, f"{kr} {d} (K{c} {layer}) ({sel} int_Ring)", want)
+            want = convolve_plain(x, k, dilation=d, padding="full")
+            ev(f"{tag} dconv l={layer}", want.shape, app(dconv, str(d), f"(K{c} {layer})", f"F{c}"), want)
+        want = convolve_plain(x, kk, padding="full")
+        ev(f"{tag} conv", want.shape, app(conv, f"({kk_def} (expn {a}) {L} K{c})", f"F{c}"), want)
+        want = cascade(x[None, None], [k[None, None] for k in ks], [a**l for l in range(L)],
+                       padding="full", operation="convolution")[0, 0]
+        ev(f"{tag} cascade", want.shape, f"{casc} (expn {a}) {L} K{c} F{c}", want)
     return "\n".join(lines) + "\n", expect
 
 
@@ -82,8 +105,8 @@ def tie_mismatches(dev: Path, seed: int) -> list[str]:
     """Evaluate the cases of ``seed`` in the compiled development ``dev``; one line per disagreement."""
     rng = np.random.default_rng(seed)
     cases = []
-    for _, a, layers in CASES_1D:
-        ks, x = _case(rng, a, layers)
+    for dims, a, layers in CASES:
+        ks, x = _case(rng, dims, a, layers)
         cases.append((ks, x, a))
     text, expect = _program(cases)
     (dev / "Tie.v").write_text(text, encoding="utf-8")
@@ -109,17 +132,28 @@ def test_coq_definitions_agree_with_numpy_and_kronconv(development: Path, seed: 
     assert tie_mismatches(development, seed) == []
 
 
-#: Deliberate alterations of one definition: (file, exact text, replacement, the quantity that must disagree).
+#: Deliberate alterations of one definition: (file, exact text, replacement, regex of a label that must disagree).
 MUTATIONS = [
     ("Signal.v", "Definition kron n A B s := A (s %/ n) * B (s %% n).",
-     "Definition kron n A B s := A (s %% n) * B (s %/ n).", "kron_kernel"),
+     "Definition kron n A B s := A (s %% n) * B (s %/ n).", r"1-D.* kron_kernel"),
     ("Signal.v", "Definition dilate d K s := if d %| s then K (s %/ d) else 0.",
-     "Definition dilate d K s := if d %| s then K (s %/ d.+1) else 0.", "dilate"),
+     "Definition dilate d K s := if d %| s then K (s %/ d.+1) else 0.", r"1-D.* dilate"),
     ("Compute.v", "Definition conv_c A B t := sum_upto t.+1 (fun i => A i * B (t - i)%N).",
-     "Definition conv_c A B t := sum_upto t (fun i => A i * B (t - i)%N).", "conv"),
+     "Definition conv_c A B t := sum_upto t (fun i => A i * B (t - i)%N).", r"1-D.* conv$"),
     ("Cascade.v", "if L is L'.+1 then dconv (d L') (K L') (cascade d L' K F) else F.",
-     "if L is L'.+1 then dconv (d L'.+1) (K L') (cascade d L' K F) else F.", None),
+     "if L is L'.+1 then dconv (d L'.+1) (K L') (cascade d L' K F) else F.", r"1-D.* cascade"),
+    ("Multi.v", "Definition kronn n A B : arr := fun s => A (map (divn^~ n) s) * B (map (modn^~ n) s).",
+     "Definition kronn n A B : arr := fun s => A (map (divn^~ n) (rev s)) * B (map (modn^~ n) s).",
+     r"2-D.* kron_kernel"),
+    ("Multi.v", "fun s => if all (fun x => d %| x) s then K (map (divn^~ d) s) else 0.",
+     "fun s => if all (fun x => d %| x) (behead s) then K (map (divn^~ d) s) else 0.", r"2-D.* dilate"),
 ]
+
+#: The computable twin of each altered definition that has one (altered the same way).
+TWINS = {
+    "Cascade.v": ("Compute.v", "if L is L'.+1 then dconv_c (d L') (K L') (cascade_c d L' K F) else F.",
+                  "if L is L'.+1 then dconv_c (d L'.+1) (K L') (cascade_c d L' K F) else F."),
+}
 
 
 def _admit_proofs(text: str) -> str:
@@ -127,26 +161,23 @@ def _admit_proofs(text: str) -> str:
     return re.sub(r"Proof\..*?(Qed|Defined)\.", "Admitted.", text, flags=re.S)
 
 
-@pytest.mark.parametrize("mutation", MUTATIONS, ids=[m[3] or "cascade-def" for m in MUTATIONS])
-def test_tie_detects_an_altered_definition(tmp_path: Path, mutation: tuple[str, str, str, str | None]) -> None:
-    file, old, new, quantity = mutation
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[f"{m[0]}:{m[3]}" for m in MUTATIONS])
+def test_tie_detects_an_altered_definition(tmp_path: Path, mutation: tuple[str, str, str, str]) -> None:
+    file, old, new, label = mutation
+    edits = {file: (old, new)}
+    if file in TWINS:
+        twin, t_old, t_new = TWINS[file]
+        edits[twin] = (t_old, t_new)
     src = tmp_path / "src"
     src.mkdir()
     for p in [coqref.COQ_DIR / "_CoqProject", *coqref.source_files()]:
         text = p.read_text(encoding="utf-8")
-        if p.name == file:
-            assert text.count(old) == 1, f"mutation site not found once in {file}: {old}"
-            text = text.replace(old, new)
+        if p.name in edits:
+            o, n = edits[p.name]
+            assert text.count(o) == 1, f"mutation site not found exactly once in {p.name}: {o}"
+            text = text.replace(o, n)
         (src / p.name).write_text(_admit_proofs(text) if p.suffix == ".v" else text, encoding="utf-8")
-    if file == "Cascade.v":
-        # The cascade twin in Compute.v is a separate definition: alter it the same way.
-        comp = (src / "Compute.v").read_text(encoding="utf-8")
-        comp_old = "if L is L'.+1 then dconv_c (d L') (K L') (cascade_c d L' K F) else F."
-        assert comp.count(comp_old) == 1
-        (src / "Compute.v").write_text(comp.replace(comp_old, comp_old.replace("(d L')", "(d L'.+1)")),
-                                       encoding="utf-8")
     dev = coqref.build_development(tmp_path / "build", root=src)
     bad = tie_mismatches(dev, SEEDS[0])
     assert bad, "the altered definition went unnoticed"
-    wanted = quantity or "cascade"
-    assert any(f" {wanted}" in line for line in bad), bad[:3]
+    assert any(re.search(label, line.split(":")[0]) for line in bad), bad[:3]

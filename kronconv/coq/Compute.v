@@ -10,7 +10,7 @@
    computed as they are. *)
 From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq div.
 From mathcomp Require Import fintype bigop ssralg.
-From Kronconv Require Import Signal Cascade.
+From Kronconv Require Import Signal Cascade Multi.
 
 Set Implicit Arguments.
 Unset Strict Implicit.
@@ -26,9 +26,10 @@ Implicit Types (A B F : nat -> R) (K : nat -> nat -> R).
 
 (* sum_upto n f = f 0 + ... + f (n - 1), by structural recursion. *)
 Fixpoint sum_upto n (f : nat -> R) : R := if n is n'.+1 then sum_upto n' f + f n' else 0.
+Arguments sum_upto : simpl never.
 
 Lemma sum_uptoE n f : sum_upto n f = \sum_(i < n) f i.
-Proof. by elim: n => [|n IH] /=; rewrite ?big_ord0 // big_ord_recr IH. Qed.
+Proof. by elim: n => [|n IH]; rewrite ?big_ord0 // big_ord_recr -IH. Qed.
 
 Definition conv_c A B t := sum_upto t.+1 (fun i => A i * B (t - i)%N).
 
@@ -50,6 +51,38 @@ elim: L => //= L IH t; rewrite dconv_cE.
 by apply: eq_bigr => i _; rewrite IH.
 Qed.
 
+Local Notation arr := (seq nat -> R).
+
+Fixpoint convn_c t (A B : arr) : R :=
+  if t is t0 :: t' then sum_upto t0.+1 (fun i => convn_c t' (slice A i) (slice B (t0 - i)%N))
+  else A [::] * B [::].
+
+Lemma convn_cE t (A B : arr) : convn_c t A B = convn t A B.
+Proof.
+elim: t A B => [|t0 t IH] A B //=; rewrite sum_uptoE.
+by apply: eq_bigr => i _; rewrite IH.
+Qed.
+
+Fixpoint dconvn_c d t (K F : arr) : R :=
+  if t is t0 :: t' then
+    sum_upto t0.+1 (fun i => if (d * i <= t0)%N then dconvn_c d t' (slice K i) (slice F (t0 - d * i)%N) else 0)
+  else K [::] * F [::].
+
+Lemma dconvn_cE d t (K F : arr) : dconvn_c d t K F = dconvn d t K F.
+Proof.
+elim: t K F => [|t0 t IH] K F //=; rewrite sum_uptoE [RHS]big_mkcond.
+by apply: eq_bigr => i _; rewrite IH.
+Qed.
+
+Fixpoint cascaden_c (dil : nat -> nat) L (K : nat -> arr) (F : arr) : arr :=
+  if L is L'.+1 then fun t => dconvn_c (dil L') t (K L') (cascaden_c dil L' K F) else F.
+
+Lemma cascaden_cE dil L (K : nat -> arr) (F : arr) t : cascaden_c dil L K F t = cascaden dil L K F t.
+Proof.
+elim: L t => //= L IH t; rewrite dconvn_cE.
+by apply: eq_dconvn => // s _; rewrite IH.
+Qed.
+
 End Twins.
 
 (* Entries 0 .. n - 1 of a signal, as a list (what the tie test prints). *)
@@ -60,3 +93,11 @@ Definition of_seq (R : ringType) (s : seq R) : nat -> R := fun i => nth 0 s i.
 
 Lemma of_seq_extent (R : ringType) (s : seq R) : has_extent (size s) (of_seq s).
 Proof. by move=> i le; rewrite /of_seq nth_default. Qed.
+
+(* Entries of a 2-D array with indices below n0 x n1, row-major (numpy's ravel order). *)
+Definition entries2 (R : Type) (n0 n1 : nat) (A : seq nat -> R) : seq R :=
+  flatten [seq [seq A [:: i; j] | j <- iota 0 n1] | i <- iota 0 n0].
+
+(* A 2-D array given by its rows. *)
+Definition of_rows (R : ringType) (rows : seq (seq R)) : seq nat -> R :=
+  fun s => if s is [:: i; j] then nth 0 (nth [::] rows i) j else 0.

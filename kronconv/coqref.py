@@ -18,7 +18,7 @@ main theorem (and the output of ``Check``, kept for the record).
 Examples
 --------
 >>> [t.name for t in MAIN_THEOREMS][:2]
-['convA', 'dconv_dilate']
+['dilate_extent', 'convA']
 >>> len(statement_sha256("cascade_kron"))
 64
 >>> statement_text("conv_dilate_kron")
@@ -72,20 +72,52 @@ class CoqTheorem:
 
 #: Every ``Theorem`` of the development (a test checks this list against the .v files).
 MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
-    CoqTheorem("Signal.v", "convA", "(A * (B * C))[t] = ((A * B) * C)[t]: full convolution is associative"),
-    CoqTheorem("Signal.v", "dconv_dilate", "d >= 1: K *_d F = dilate(K, d) * F (dilation lemma, 1-D)"),
-    CoqTheorem("Signal.v", "dilate_kron_selector",
-               "d >= 1: dilate(K, d)[s] = (K ⊗ E_d)[s] for every s (dilation as a Kronecker product, 1-D)"),
+    # Signal.v -- 1-D
     CoqTheorem("Signal.v", "dilate_extent",
-               "d, m >= 1, K of extent m: dilate(K, d) has extent d(m − 1) + 1 (the trimmed K ⊗ E_d)"),
+               "d, m ≥ 1, K of extent m: dilate(K, d) has extent d(m − 1) + 1 (the trimmed K ⊗ E_d)"),
+    CoqTheorem("Signal.v", "convA", "(A * (B * C))[t] = ((A * B) * C)[t]: full convolution is associative (1-D)"),
+    CoqTheorem("Signal.v", "dconv_dilate", "d ≥ 1: K *_d F = dilate(K, d) * F (dilation lemma, 1-D)"),
+    CoqTheorem("Signal.v", "dilate_kron_selector",
+               "d ≥ 1: dilate(K, d)[s] = (K ⊗ E_d)[s] for every s (dilation as a Kronecker product, 1-D)"),
     CoqTheorem("Signal.v", "conv_dilate_kron",
-               "n >= 1, B of extent n: dilate(A, n) * B = A ⊗ B (Kronecker lemma, 1-D)"),
+               "n ≥ 1, B of extent n: dilate(A, n) * B = A ⊗ B (Kronecker lemma, 1-D)"),
+    # Cascade.v -- 1-D cascade
     CoqTheorem("Cascade.v", "cascade_kron_prod",
-               "K_l of extent e_l >= 1, d_l = e_0 ⋯ e_(l−1): F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) * F_0 (1-D, every L)"),
+               "K_l of extent e_l ≥ 1, d_l = e_0 ⋯ e_(l−1): F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) * F_0 (1-D, every L)"),
     CoqTheorem("Cascade.v", "cascade_kron",
-               "a >= 1, K_l of extent a, d_l = a^l: F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) * F_0 (cascade theorem, 1-D, every L)"),
-    CoqTheorem("Cascade.v", "kron_kernel_extent_expn",
-               "a >= 1, K_l of extent a: K_(L−1) ⊗ ⋯ ⊗ K_0 has extent a^L"),
+               "a ≥ 1, K_l of extent a, d_l = a^l: F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) * F_0 (cascade theorem, 1-D, every L)"),
+    CoqTheorem("Cascade.v", "kron_kernel_extent_expn", "a ≥ 1, K_l of extent a: K_(L−1) ⊗ ⋯ ⊗ K_0 has extent a^L"),
+    # Multi.v -- every D
+    CoqTheorem("Multi.v", "convnA", "A * (B * C) = (A * B) * C in D dimensions, every D"),
+    CoqTheorem("Multi.v", "dconvn_dilate", "d ≥ 1: K *_d F = dilate(K, d) * F (dilation lemma, every D)"),
+    CoqTheorem("Multi.v", "dilaten_kron_selector",
+               "d ≥ 1: dilate(K, d) = K ⊗ E_d entrywise (dilation as a Kronecker product, every D)"),
+    CoqTheorem("Multi.v", "convn_dilate_kron",
+               "n ≥ 1, B of extent n per axis: dilate(A, n) * B = A ⊗ B (Kronecker lemma, every D)"),
+    CoqTheorem("Multi.v", "dilaten_extent",
+               "d, m ≥ 1, K of extent m per axis: dilate(K, d) has extent d(m − 1) + 1 per axis (every D)"),
+    CoqTheorem("Multi.v", "kron_kerneln_extent",
+               "a ≥ 1, K_l of extent a per axis: K_(L−1) ⊗ ⋯ ⊗ K_0 has extent a^L per axis (every D)"),
+    CoqTheorem("Multi.v", "cascaden_kron",
+               "a ≥ 1, K_l of extent a per axis, d_l = a^l: F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) * F_0 "
+               "(cascade theorem, every D ≥ 1, every L)"),
+    # Channels.v
+    CoqTheorem("Channels.v", "cascade_ch_kron",
+               "a ≥ 1, W_l[o, c] of extent a per axis, d_l = a^l: F_L[o] = Σ_i W[o, i] * F_0[i] with "
+               "W[o, i] = Σ_(c_1..c_(L−1)) W_(L−1)[o, c_(L−1)] ⊗ ⋯ ⊗ W_0[c_1, i] (multi-channel, every D, every L)"),
+    # ReceptiveField.v
+    CoqTheorem("ReceptiveField.v", "rf_geometric",
+               "b ≥ 1: (b − 1)(r(L) − 1) = (k − 1)(b^L − 1) for r(L) = 1 + Σ_(l<L) (k − 1) b^l"),
+    CoqTheorem("ReceptiveField.v", "rf_kronecker", "a ≥ 1: kernel a with dilations a^l has receptive field a^L"),
+    CoqTheorem("ReceptiveField.v", "layers_for_minimal",
+               "k ≥ 2, b ≥ 1: r(L) ≥ R iff L ≥ layers_for(R) (the least number of layers reaching R)"),
+    # Refutation.v
+    CoqTheorem("Refutation.v", "cascade_base2_not_kron",
+               "3x3 kernels, dilations 2^l, L = 3: the cascade is not (K_2 ⊗ K_1 ⊗ K_0) * F_0 (2-D instance, "
+               "by computation)"),
+    CoqTheorem("Refutation.v", "cascade_base2_not_kron_1d",
+               "3-tap kernels, dilations 2^l, L = 2: the cascade is not (K_1 ⊗ K_0) * F_0 (1-D instance, "
+               "by computation)"),
 )
 
 

@@ -150,7 +150,7 @@ def _strip_comments(text: str) -> str:
     return "".join(out)
 
 
-_THEOREM = re.compile(r"(?m)^Theorem\s+([A-Za-z0-9_']+)\b(.*?)\bProof\.", re.S)
+_THEOREM = re.compile(r"(?m)^Theorem\s+([A-Za-z0-9_']+)\b(.*?)\bProof\.", re.DOTALL)
 
 
 def declared_theorems(root: Path | None = None) -> list[tuple[str, str]]:
@@ -199,7 +199,7 @@ def build_development(dest: str | Path, *, root: Path | None = None, coqc: str |
         shutil.copyfile(p, out / p.name)
     for path in source_files(out):
         cmd = [exe, "-Q", ".", LOGICAL_ROOT, path.name]
-        r = subprocess.run(cmd, cwd=out, capture_output=True, text=True, timeout=timeout)
+        r = subprocess.run(cmd, cwd=out, check=False, capture_output=True, text=True, timeout=timeout)
         if r.returncode != 0:
             raise RuntimeError(f"coqc failed on {path.name}:\n{r.stdout}{r.stderr}")
     return out
@@ -230,7 +230,7 @@ def check_with_coqc(*, coqc: str | None = None, root: Path | None = None) -> Coq
     if exe is None:
         raise InvalidArgument("coqc is not on PATH: the Coq layer cannot be re-run here")
     start = time.monotonic()
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([exe, "--version"], check=False, capture_output=True, text=True).stdout.strip()
     names = [t.name for t in MAIN_THEOREMS]
     with tempfile.TemporaryDirectory(prefix="kronconv-coq-") as tmp:
         try:
@@ -243,12 +243,14 @@ def check_with_coqc(*, coqc: str | None = None, root: Path | None = None) -> Coq
             lines += [f"Check {n}.", f"Print Assumptions {n}."]
         (Path(tmp) / "KronconvAssumptions.v").write_text("\n".join(lines) + "\n", encoding="utf-8")
         r = subprocess.run([exe, "-Q", ".", LOGICAL_ROOT, "KronconvAssumptions.v"], cwd=tmp,
-                           capture_output=True, text=True, timeout=COQC_TIMEOUT)
+                           check=False, capture_output=True, text=True, timeout=COQC_TIMEOUT)
     if r.returncode != 0:
         return CoqCheck(False, exe, version, True, (), tuple(names), {}, r.stdout + r.stderr,
                         time.monotonic() - start)
     blocks = _split_blocks(r.stdout, names)
-    checks, closed, open_ = {}, [], []
+    checks: dict[str, str] = {}
+    closed: list[str] = []
+    open_: list[str] = []
     for n in names:
         text = blocks.get(n, "")
         check, _, assumptions = text.partition("\n\n") if "\n\n" in text else (text, "", "")
@@ -273,6 +275,6 @@ def _split_blocks(stdout: str, names: list[str]) -> dict[str, str]:
     for n, ls in blocks.items():
         # Check prints "name\n     : type"; Print Assumptions follows after the type.
         body = "\n".join(ls)
-        m = re.search(r"\n(Closed under the global context|Axioms:.*)$", body, re.S)
+        m = re.search(r"\n(Closed under the global context|Axioms:.*)$", body, re.DOTALL)
         out[n] = body[: m.start()] + "\n\n" + m.group(1).strip() if m else body
     return out

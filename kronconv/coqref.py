@@ -111,6 +111,8 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("ReceptiveField.v", "rf_kronecker", "a ≥ 1: kernel a with dilations a^l has receptive field a^L"),
     CoqTheorem("ReceptiveField.v", "layers_for_minimal",
                "k ≥ 2, b ≥ 1: r(L) ≥ R iff L ≥ layers_for(R) (the least number of layers reaching R)"),
+    CoqTheorem("ReceptiveField.v", "centred_offset",
+               "a = 2r + 1: 2r Σ_(l<L) a^l = a^L − 1 (the centred cascade is the corner one shifted by (a^L − 1)/2)"),
     # Refutation.v
     CoqTheorem("Refutation.v", "cascade_base2_not_kron",
                "3x3 kernels, dilations 2^l, L = 3: the cascade is not (K_2 ⊗ K_1 ⊗ K_0) * F_0 (2-D instance, "

@@ -78,3 +78,10 @@ by move=> le; apply: leq_trans hm (rf_monotone le).
 Qed.
 
 End LayersFor.
+
+(* Centred origin: with a = 2r + 1 and taps tau = q - r (q in [0, a)), layer l
+   shifts the output by -r a^l, so the cascade is the corner cascade shifted by
+   -r (1 + a + ... + a^(L-1)) = -(a^L - 1)/2: the radius of the composed kernel
+   of extent a^L.  The offset identity, 2 r sum_(l<L) a^l = a^L - 1: *)
+Theorem centred_offset r L : 2 * (r * \sum_(l < L) (2 * r + 1) ^ l) = (2 * r + 1) ^ L - 1.
+Proof. by rewrite mulnA -geometric_sum ?addn1 // subn1. Qed.

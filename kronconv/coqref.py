@@ -105,6 +105,13 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("Channels.v", "cascade_ch_kron",
                "a ≥ 1, W_l[o, c] of extent a per axis, d_l = a^l: F_L[o] = Σ_i W[o, i] * F_0[i] with "
                "W[o, i] = Σ_(c_1..c_(L−1)) W_(L−1)[o, c_(L−1)] ⊗ ⋯ ⊗ W_0[c_1, i] (multi-channel, every D, every L)"),
+    # Correlation.v
+    CoqTheorem("Correlation.v", "dcorrn_kron",
+               "n ≥ 1, A of extent m, B of extent n per axis: A ⋆_n (B ⋆ F) = (A ⊗ B) ⋆ F "
+               "(Kronecker lemma for cross-correlation, every D)"),
+    CoqTheorem("Correlation.v", "cascade_corr_kron",
+               "a ≥ 1, K_l of extent a per axis, d_l = a^l: F_(l+1) = K_l ⋆_(a^l) F_l gives "
+               "F_L = (K_(L−1) ⊗ ⋯ ⊗ K_0) ⋆ F_0 (correlation cascade, every D, every L)"),
     # ReceptiveField.v
     CoqTheorem("ReceptiveField.v", "rf_geometric",
                "b ≥ 1: (b − 1)(r(L) − 1) = (k − 1)(b^L − 1) for r(L) = 1 + Σ_(l<L) (k − 1) b^l"),

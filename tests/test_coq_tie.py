@@ -21,7 +21,7 @@ import pytest
 
 from kronconv import coqref
 from kronconv.kron import dilate, kron_kernel, selector
-from kronconv.numeric import cascade, convolve_plain
+from kronconv.numeric import cascade, convolve_plain, correlate_plain
 
 pytestmark = pytest.mark.skipif(coqref.coqc_path() is None,
                                 reason="coqc not on PATH: install Coq 8.16+ with mathcomp to tie the definitions")
@@ -38,27 +38,33 @@ def _coq_seq(values: np.ndarray) -> str:
     return "[:: " + "; ".join(str(int(v)) for v in values.ravel()) + "]"
 
 
-def _case(rng: np.random.Generator, dims: int, a: int, layers: int) -> tuple[list[np.ndarray], np.ndarray]:
+def _case(rng: np.random.Generator, dims: int, a: int,
+          layers: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Kernels, a signal for the full convolutions, a signal long enough for valid correlations."""
     ks = [rng.integers(-3, 4, (a,) * dims) for _ in range(layers)]
     x = rng.integers(-3, 4, tuple(int(n) for n in rng.integers(1, 7 if dims == 1 else 4, dims)))
-    return ks, x
+    xc = rng.integers(-3, 4, tuple(a**layers + int(n) for n in rng.integers(0, 3, dims)))
+    return ks, x, xc
 
 
-def _program(cases: list[tuple[list[np.ndarray], np.ndarray, int]]) -> tuple[str, list[tuple[str, np.ndarray]]]:
+def _program(cases: list[tuple[list[np.ndarray], np.ndarray, np.ndarray, int]]
+             ) -> tuple[str, list[tuple[str, np.ndarray]]]:
     """The .v text and, in output order, (label, expected entries) for every Eval."""
     lines = ["From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq ssralg ssrint.",
-             "From Kronconv Require Import Signal Cascade Multi Compute.",
+             "From Kronconv Require Import Signal Cascade Multi Correlation Compute.",
              "Local Open Scope ring_scope."]
     expect: list[tuple[str, np.ndarray]] = []
 
     def ev(label: str, shape: tuple[int, ...], expr: str, want: np.ndarray) -> None:
         want = np.asarray(want, dtype=np.int64)
         assert want.shape == shape, (label, want.shape, shape)
-        pick = f"entries {shape[0]}" if len(shape) == 1 else f"entries2 {shape[0]} {shape[1]}"
+        pick = (f"entries {shape[0]}" if len(shape) == 1 else f"entries2 {shape[0]} {shape[1]}") \
+            if not label.endswith("corr") else (f"entries1 {shape[0]}" if len(shape) == 1
+                                                 else f"entries2 {shape[0]} {shape[1]}")
         lines.append(f"Eval vm_compute in {pick} ({expr}).")
         expect.append((label, want.ravel()))
 
-    for c, (ks, x, a) in enumerate(cases):
+    for c, (ks, x, xc, a) in enumerate(cases):
         L, dims = len(ks), x.ndim
         one = dims == 1
         arr, of, sel = ("nat", "of_seq", "selector") if one else ("seq nat", "of_rows", "selectorn")
@@ -94,6 +100,18 @@ def _program(cases: list[tuple[list[np.ndarray], np.ndarray, int]]) -> tuple[str
         want = cascade(x[None, None], [k[None, None] for k in ks], [a**l for l in range(L)],
                        padding="full", operation="convolution")[0, 0]
         ev(f"{tag} cascade", want.shape, f"{casc} (expn {a}) {L} K{c} F{c}", want)
+        # correlations (Correlation.v, index lists in every D), "valid" outputs t >= 0
+        kc = f"K{c}" if not one else f"KC{c}"
+        if one:
+            lines.append(f"Definition KC{c} : nat -> seq nat -> int := fun l => of_list1 "
+                         f"(nth [::] [:: {'; '.join(_coq_seq(k) for k in ks)}] l).")
+        lines.append(f"Definition G{c} : seq nat -> int := {'of_list1' if one else 'of_rows'} {_coq_seq(xc)}.")
+        want = correlate_plain(xc, kk)
+        ev(f"{tag} kron_corr", want.shape, f"fun t => corrn_c {a**L} t (kron_kerneln (expn {a}) {L} {kc}) G{c}",
+           want)
+        want = cascade(xc[None, None], [k[None, None] for k in ks], [a**l for l in range(L)],
+                       padding="valid", operation="correlation")[0, 0]
+        ev(f"{tag} cascade_corr", want.shape, f"cascade_corr_c (expn {a}) {a} {L} {kc} G{c}", want)
     return "\n".join(lines) + "\n", expect
 
 
@@ -106,8 +124,8 @@ def tie_mismatches(dev: Path, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
     cases = []
     for dims, a, layers in CASES:
-        ks, x = _case(rng, dims, a, layers)
-        cases.append((ks, x, a))
+        ks, x, xc = _case(rng, dims, a, layers)
+        cases.append((ks, x, xc, a))
     text, expect = _program(cases)
     (dev / "Tie.v").write_text(text, encoding="utf-8")
     r = subprocess.run([coqref.coqc_path() or "coqc", "-Q", ".", coqref.LOGICAL_ROOT, "Tie.v"], cwd=dev,
@@ -148,6 +166,10 @@ MUTATIONS = [
     ("Multi.v", "fun s => if all (fun x => d %| x) s then K (map (divn^~ d) s) else 0.",
      "fun s => if all (fun x => d %| x) (behead s) then K (map (divn^~ d) s) else 0.", r"2-D.* dilate"),
 ]
+
+MUTATIONS.append(
+    ("Compute.v", "sum_upto m (fun i => dcorrn_c d m t' (slice K i) (slice F (t0 + d * i)%N))",
+     "sum_upto m (fun i => dcorrn_c d m t' (slice K i) (slice F (t0 + d * i + i)%N))", r"cascade_corr"))
 
 #: The computable twin of each altered definition that has one (altered the same way).
 TWINS = {

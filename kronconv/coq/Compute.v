@@ -10,7 +10,7 @@
    computed as they are. *)
 From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq div.
 From mathcomp Require Import fintype bigop ssralg.
-From Kronconv Require Import Signal Cascade Multi.
+From Kronconv Require Import Signal Cascade Multi Correlation.
 
 Set Implicit Arguments.
 Unset Strict Implicit.
@@ -83,6 +83,36 @@ elim: L t => //= L IH t; rewrite dconvn_cE.
 by apply: eq_dconvn => // s _; rewrite IH.
 Qed.
 
+Fixpoint corrn_c m t (K F : arr) : R :=
+  if t is t0 :: t' then sum_upto m (fun i => corrn_c m t' (slice K i) (slice F (t0 + i)%N))
+  else K [::] * F [::].
+
+Lemma corrn_cE m t (K F : arr) : corrn_c m t K F = corrn m t K F.
+Proof.
+elim: t K F => [|t0 t IH] K F //=; rewrite sum_uptoE.
+by apply: eq_bigr => i _; rewrite IH.
+Qed.
+
+Fixpoint dcorrn_c d m t (K F : arr) : R :=
+  if t is t0 :: t' then sum_upto m (fun i => dcorrn_c d m t' (slice K i) (slice F (t0 + d * i)%N))
+  else K [::] * F [::].
+
+Lemma dcorrn_cE d m t (K F : arr) : dcorrn_c d m t K F = dcorrn d m t K F.
+Proof.
+elim: t K F => [|t0 t IH] K F //=; rewrite sum_uptoE.
+by apply: eq_bigr => i _; rewrite IH.
+Qed.
+
+Fixpoint cascade_corr_c (dil : nat -> nat) m L (K : nat -> arr) (F : arr) : arr :=
+  if L is L'.+1 then fun t => dcorrn_c (dil L') m t (K L') (cascade_corr_c dil m L' K F) else F.
+
+Lemma cascade_corr_cE dil m L (K : nat -> arr) (F : arr) t :
+  cascade_corr_c dil m L K F t = cascade_corr dil m L K F t.
+Proof.
+elim: L t => //= L IH t; rewrite dcorrn_cE.
+by apply: eq_dcorrn => s _; rewrite IH.
+Qed.
+
 End Twins.
 
 (* Entries 0 .. n - 1 of a signal, as a list (what the tie test prints). *)
@@ -101,3 +131,9 @@ Definition entries2 (R : Type) (n0 n1 : nat) (A : seq nat -> R) : seq R :=
 (* A 2-D array given by its rows. *)
 Definition of_rows (R : ringType) (rows : seq (seq R)) : seq nat -> R :=
   fun s => if s is [:: i; j] then nth 0 (nth [::] rows i) j else 0.
+
+(* A 1-D array in the index-list form of Multi.v, and its entries. *)
+Definition entries1 (R : Type) (n : nat) (A : seq nat -> R) : seq R := [seq A [:: i] | i <- iota 0 n].
+
+Definition of_list1 (R : ringType) (s : seq R) : seq nat -> R :=
+  fun u => if u is [:: i] then nth 0 s i else 0.

@@ -3,11 +3,12 @@
 Random small integer kernels and signals (fixed seeds, several L and a) are
 written into a ``.v`` file that ``vm_compute``s the Coq definitions over
 mathcomp's integers — the Kronecker kernel, dilation, the Kronecker product with
-the selector, convolution, dilated convolution and the cascade (the computable
+the selector, convolution, dilated convolution, the cascade, correlation and the
+correlation cascade, the multi-channel kernel and cascade (the computable
 twins of ``Compute.v``, proved equal to the definitions the theorems are about).
 Every entry is compared with ``numpy.kron`` / :mod:`kronconv.kron` /
 :mod:`kronconv.numeric`.  A deliberately altered copy of a definition (swapped
-index map, wrong dilation, wrong convolution index) must be caught.
+index map, wrong dilation, dropped term, wrong offset, swapped channels) must be caught.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import pytest
 
 from kronconv import coqref
-from kronconv.kron import dilate, kron_kernel, selector
+from kronconv.kron import dilate, kron_channels, kron_kernel, selector
 from kronconv.numeric import cascade, convolve_plain, correlate_plain
 
 pytestmark = pytest.mark.skipif(coqref.coqc_path() is None,
@@ -140,6 +141,57 @@ def tie_mismatches(dev: Path, seed: int) -> list[str]:
     return bad
 
 
+#: (dims, a, channel counts C_0..C_L) for the multi-channel cascade.
+CHANNEL_CASES = [(1, 2, (2, 3, 1)), (1, 3, (1, 2, 2)), (1, 2, (2, 2, 3, 2)), (2, 2, (2, 3, 2)), (2, 3, (1, 2, 2))]
+
+
+def _run(dev: Path, text: str) -> list[np.ndarray]:
+    (dev / "Tie.v").write_text(text, encoding="utf-8")
+    r = subprocess.run([coqref.coqc_path() or "coqc", "-Q", ".", coqref.LOGICAL_ROOT, "Tie.v"], cwd=dev,
+                       check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return [np.array([int(v) for v in _ENTRY.findall(body)], dtype=np.int64) for body in _LIST.findall(r.stdout)]
+
+
+def _compare(expect: list[tuple[str, np.ndarray]], got: list[np.ndarray], seed: int) -> list[str]:
+    assert len(got) == len(expect), f"coqc printed {len(got)} lists for {len(expect)} evaluations"
+    return [f"seed {seed} {label}: Coq {have.tolist()} vs kronconv {want.tolist()}"
+            for (label, want), have in zip(expect, got) if have.shape != want.shape or not (have == want).all()]
+
+
+def channel_mismatches(dev: Path, seed: int) -> list[str]:
+    """Multi-channel Kronecker kernels and cascades (Channels.v) against kron_channels / numeric.cascade."""
+    rng = np.random.default_rng(seed)
+    lines = ["From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq ssralg ssrint.",
+             "From Kronconv Require Import Signal Multi Channels Compute.",
+             "Local Open Scope ring_scope."]
+    expect: list[tuple[str, np.ndarray]] = []
+    for c, (dims, a, chans) in enumerate(CHANNEL_CASES):
+        L = len(chans) - 1
+        ws = [rng.integers(-2, 3, (chans[l + 1], chans[l]) + (a,) * dims) for l in range(L)]
+        x = rng.integers(-2, 3, (chans[0],) + tuple(int(n) for n in rng.integers(1, 4, dims)))
+        of, entries = ("of_list1", "entries1") if dims == 1 else ("of_rows", "entries2")
+        nested = "[:: " + "; ".join("[:: " + "; ".join("[:: " + "; ".join(_coq_seq(k) for k in row) + "]"
+                                                       for row in w) + "]" for w in ws) + "]"
+        lines.append(f"Definition W{c} : nat -> nat -> nat -> seq nat -> int := "
+                     f"fun l o i => {of} (nth [::] (nth [::] (nth [::] {nested} l) o) i).")
+        lines.append(f"Definition C{c} : nat -> nat := fun l => nth 0%N [:: {'; '.join(f'{n}%N' for n in chans)}] l.")
+        lines.append(f"Definition X{c} : nat -> seq nat -> int := fun i => {of} "
+                     f"(nth [::] [:: {'; '.join(_coq_seq(xi) for xi in x)}] i).")
+        kc = kron_channels(ws)
+        want_y = cascade(x[None], ws, [a**l for l in range(L)], padding="full", operation="convolution")[0]
+        tag = f"channels {c} ({dims}-D, a={a}, C={list(chans)})"
+        for o in range(chans[-1]):
+            for i in range(chans[0]):
+                shape = " ".join(map(str, kc[o, i].shape))
+                lines.append(f"Eval vm_compute in {entries} {shape} (kron_channels_c C{c} {a} {L} W{c} {o} {i}).")
+                expect.append((f"{tag} kron_channels[{o}, {i}]", kc[o, i].ravel()))
+            shape = " ".join(map(str, want_y[o].shape))
+            lines.append(f"Eval vm_compute in {entries} {shape} (cascade_ch_c C{c} {a} {L} W{c} X{c} {o}).")
+            expect.append((f"{tag} cascade_ch[{o}]", want_y[o].ravel().astype(np.int64)))
+    return _compare(expect, _run(dev, "\n".join(lines) + "\n"), seed)
+
+
 @pytest.fixture(scope="module")
 def development(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return coqref.build_development(tmp_path_factory.mktemp("coq"))
@@ -148,6 +200,11 @@ def development(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_coq_definitions_agree_with_numpy_and_kronconv(development: Path, seed: int) -> None:
     assert tie_mismatches(development, seed) == []
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_coq_channel_definitions_agree_with_kron_channels_and_the_cascade(development: Path, seed: int) -> None:
+    assert channel_mismatches(development, seed) == []
 
 
 #: Deliberate alterations of one definition: (file, exact text, replacement, regex of a label that must disagree).
@@ -170,6 +227,10 @@ MUTATIONS = [
 MUTATIONS.append(
     ("Compute.v", "sum_upto m (fun i => dcorrn_c d m t' (slice K i) (slice F (t0 + d * i)%N))",
      "sum_upto m (fun i => dcorrn_c d m t' (slice K i) (slice F (t0 + d * i + i)%N))", r"cascade_corr"))
+
+MUTATIONS.append(
+    ("Compute.v", "fun c => kronn (a ^ L') (W L' o c) (kron_channels_c L' W c i) s",
+     "fun c => kronn (a ^ L') (W L' o c) (kron_channels_c L' W i c) s", r"kron_channels"))
 
 #: The computable twin of each altered definition that has one (altered the same way).
 TWINS = {
@@ -200,6 +261,6 @@ def test_tie_detects_an_altered_definition(tmp_path: Path, mutation: tuple[str, 
             text = text.replace(o, n)
         (src / p.name).write_text(_admit_proofs(text) if p.suffix == ".v" else text, encoding="utf-8")
     dev = coqref.build_development(tmp_path / "build", root=src)
-    bad = tie_mismatches(dev, SEEDS[0])
+    bad = channel_mismatches(dev, SEEDS[0]) if "channels" in label else tie_mismatches(dev, SEEDS[0])
     assert bad, "the altered definition went unnoticed"
     assert any(re.search(label, line.split(":")[0]) for line in bad), bad[:3]

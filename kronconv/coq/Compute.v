@@ -10,7 +10,7 @@
    computed as they are. *)
 From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq div.
 From mathcomp Require Import fintype bigop ssralg.
-From Kronconv Require Import Signal Cascade Multi Correlation.
+From Kronconv Require Import Signal Cascade Multi Channels Correlation.
 
 Set Implicit Arguments.
 Unset Strict Implicit.
@@ -112,6 +112,33 @@ Proof.
 elim: L t => //= L IH t; rewrite dcorrn_cE.
 by apply: eq_dcorrn => s _; rewrite IH.
 Qed.
+
+Section ChannelTwins.
+Variables (C : nat -> nat) (a : nat).
+
+Fixpoint kron_channels_c L (W : nat -> nat -> nat -> arr) : nat -> nat -> arr :=
+  if L is L'.+1 then
+    fun o i s => sum_upto (C L') (fun c => kronn (a ^ L') (W L' o c) (kron_channels_c L' W c i) s)
+  else fun o i => if o == i then selectorn R else (fun _ => 0).
+
+Lemma kron_channels_cE L (W : nat -> nat -> nat -> arr) o i (s : seq nat) : kron_channels_c L W o i s = kron_channels C a L W o i s.
+Proof.
+elim: L o i s => //= L IH o i s; rewrite sum_uptoE.
+by apply: eq_bigr => c _; rewrite /kronn IH.
+Qed.
+
+Fixpoint cascade_ch_c L (W : nat -> nat -> nat -> arr) (F : nat -> arr) : nat -> arr :=
+  if L is L'.+1 then
+    fun o t => sum_upto (C L') (fun c => dconvn_c (a ^ L') t (W L' o c) (cascade_ch_c L' W F c))
+  else F.
+
+Lemma cascade_ch_cE L (W : nat -> nat -> nat -> arr) (F : nat -> arr) o (t : seq nat) : cascade_ch_c L W F o t = cascade_ch C a L W F o t.
+Proof.
+elim: L o t => //= L IH o t; rewrite sum_uptoE.
+by apply: eq_bigr => c _; rewrite dconvn_cE; apply: eq_dconvn => // s _; rewrite IH.
+Qed.
+
+End ChannelTwins.
 
 End Twins.
 

@@ -174,6 +174,7 @@ apply/hasP; exists (x %/ n); first exact: (map_f (divn^~ n) xs).
 by rewrite leq_divRL // mulnC.
 Qed.
 
+(* A kernel of extent m per axis dilated by d has extent d (m - 1) + 1 per axis. *)
 Theorem dilaten_extent D d m K : (0 < d)%N -> (0 < m)%N -> has_extentn D m K ->
   has_extentn D (d * m.-1).+1 (dilaten d K).
 Proof.
@@ -209,6 +210,7 @@ elim: t K1 K2 F1 F2 => [|t0 t IH] K1 K2 F1 F2 eK eF /=; first by rewrite eK // e
 by apply: eq_bigr => i _; apply: IH => s hs; [apply: eK | apply: eF]; rewrite /= hs.
 Qed.
 
+(* K_(L-1) (x) ... (x) K_0 has extent a^L per axis when each K_l has extent a. *)
 Theorem kron_kerneln_extent a D L (K : nat -> arr) : (0 < a)%N ->
   (forall l, (l < L)%N -> has_extentn D a (K l)) ->
   has_extentn D (a ^ L) (kron_kerneln (expn a) L K).

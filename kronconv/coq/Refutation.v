@@ -29,10 +29,10 @@ rewrite -cascaden_cE -convn_cE => /eqP.
 by vm_compute.
 Qed.
 
-(* The same in 1-D (L = 2, kernels [1; 1; 1], dilations 2^l): at t = 2 the
-   cascade is 2 and the Kronecker side is 1. *)
 Definition ones1 : nat -> int := of_seq [:: 1; 1; 1].
 
+(* The same in 1-D (L = 2, kernels [1; 1; 1], dilations 2^l): at t = 2 the
+   cascade is 2 and the Kronecker side is 1. *)
 Theorem cascade_base2_not_kron_1d :
   ~ (forall F : nat -> int, cascade (expn 2) 2 (fun _ => ones1) F =1 conv (kron_kernel (expn 3) 2 (fun _ => ones1)) F).
 Proof.

@@ -137,3 +137,17 @@ def test_make_fails_when_a_main_theorem_is_not_closed(tmp_path: Path) -> None:
     assert r.returncode != 0
     n = len(coqref.MAIN_THEOREMS)
     assert f"error: {n - 1} of {n} main theorems are closed under the global context" in r.stdout + r.stderr
+
+
+def test_package_data_ships_every_file_the_check_needs() -> None:
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["kronconv"]
+    needed = [p.relative_to(coqref.COQ_DIR.parent).as_posix()
+              for p in [*coqref.source_files(), coqref.COQ_DIR / "_CoqProject", coqref.COQ_DIR / "Makefile"]]
+    for path in needed:
+        assert any(fnmatch.fnmatch(path, pat) for pat in patterns), f"{path} is not package data"
+    assert (root / "proofs" / "coq").resolve() == coqref.COQ_DIR

@@ -1,10 +1,8 @@
 """Time ``kronconv prove`` against a naive SymPy baseline, in the same run, for L = 2..6 (2-D, a = 3).
 
-Baseline (what a first implementation would do): each layer kernel is a dense ``sympy.Matrix``
-of symbols; the cascade kernel is built by convolving dense dilated kernels (a shifted,
-scaled copy of the running kernel per nonzero tap, dense Matrix arithmetic), every entry is
-``sympy.expand``-ed, the Kronecker kernel is built densely, and the two are compared entry
-by entry with ``expand(a - b) == 0``.
+Baseline: ``benchmarks/naive_sympy.py`` (dense SymPy kernels of symbols, the cascade kernel
+built densely with one ``sympy.expand`` per entry and layer, the Kronecker kernel built densely,
+entry-by-entry ``expand(x - y) == 0``).
 
 Measured for kronconv: (1) the exact instance check alone (cascade operator, Kronecker
 operator, comparison) and (2) the whole ``kronconv prove --layers L`` (general proof with its
@@ -14,8 +12,8 @@ Usage::
 
     python3 benchmarks/prove_scaling.py [--layers 2,3,4,5,6] [--baseline-max 5] [--repeat 3]
 
-The baseline at L = 6 (531,441 SymPy entries) takes many minutes and GBs, so it is skipped by
-default (``--baseline-max 6`` runs it).  Prints a Markdown table with the ratios.
+The baseline at L = 6 (531,441 SymPy entries) takes minutes, so it is skipped by default
+(``--baseline-max 6`` runs it).  Prints a Markdown table with the ratios.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import contextlib
 import io
 import os
 import platform
+import sys
 import time
 
 import sympy as sp
@@ -33,29 +32,8 @@ from kronconv.cli import main
 from kronconv.polykernel import Layout, cascade_operator, compare, kron_operator
 from kronconv.proof import clear_cache
 
-
-def naive_baseline(layers: int, a: int = 3) -> bool:
-    """Dense SymPy: convolution of dilated symbolic kernels vs the Kronecker kernel, entrywise expand."""
-    ks = [sp.Matrix(a, a, lambda i, j, l=l: sp.Symbol(f"k{l}[{i},{j}]")) for l in range(layers)]
-    comp = ks[0]
-    for l in range(1, layers):
-        d = a**l
-        n = comp.shape[0]
-        m = d * (a - 1) + 1
-        out = sp.zeros(n + m - 1, n + m - 1)
-        for p in range(a):
-            for q in range(a):
-                tap = ks[l][p, q]
-                for i in range(n):
-                    for j in range(n):
-                        out[d * p + i, d * q + j] += tap * comp[i, j]
-        comp = out.applyfunc(sp.expand)
-    kron = ks[0]
-    for l in range(1, layers):  # K_l outer
-        kron = sp.Matrix(sp.BlockMatrix([[ks[l][p, q] * kron for q in range(a)] for p in range(a)]).as_explicit())
-    if comp.shape != kron.shape:
-        return False
-    return all(sp.expand(x - y) == 0 for x, y in zip(comp, kron))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from naive_sympy import naive_check
 
 
 def instance_check(layers: int, a: int = 3) -> bool:
@@ -72,6 +50,7 @@ def full_prove(layers: int) -> bool:
 def best(fn, arg, repeat: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeat):
+        sp.core.cache.clear_cache()  # every run cold: SymPy's cache would make repeats of the baseline cheap
         t = time.perf_counter()
         out = fn(arg)
         times.append(time.perf_counter() - t)
@@ -96,7 +75,7 @@ def run() -> None:
         t_p, ok_p = best(full_prove, L, args.repeat)
         assert ok_i and ok_p
         if L <= args.baseline_max:
-            t_b, ok_b = best(naive_baseline, L, 1 if L >= 4 else args.repeat)
+            t_b, ok_b = best(naive_check, L, 1 if L >= 5 else args.repeat)
             assert ok_b
             tb, r1, r2 = f"{t_b:.3f}", f"{t_b / t_i:.0f}x", f"{t_b / t_p:.1f}x"
         else:

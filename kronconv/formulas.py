@@ -707,8 +707,7 @@ def stack_parameter_count(
     k, L, C, D, g = (sym(v, n) for v, n in ((kernel, "kernel"), (layers, "layers"),
                                            (channels, "channels"), (dims, "dims"), (groups, "groups")))
     for name, v in (("kernel", k), ("layers", L), ("channels", C), ("dims", D), ("groups", g)):
-        if v.is_number and (not v.is_Integer or v < 1):
-            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+        _check_size_expr(v, name)
     if D.is_number and D > 3:
         raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
     if g.is_number and C.is_number and C % g:
@@ -756,8 +755,7 @@ def kernel_parameter_counts(
     """
     N, a, r, D = (sym(v, n) for v, n in ((extent, "extent"), (factor, "factor"), (rank, "rank"), (dims, "dims")))
     for name, v in (("extent", N), ("factor", a), ("rank", r), ("dims", D)):
-        if v.is_number and (not v.is_Integer or v < 1):
-            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+        _check_size_expr(v, name)
     if D.is_number and D > 3:
         raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
     if a.is_number and a < 2:

@@ -267,7 +267,8 @@ def kron_operator(layout: Layout, *, order: str = "last-outer", flip: bool = Fal
         digit = (pos // a**e) % a  # (N^D, D) the tap of layer l on each axis
         taps.append(np.ravel_multi_index(tuple(digit.T), (a,) * D).astype(np.int64))
     if channel_sum:
-        paths = np.indices((C,) * (L + 1)).reshape(L + 1, -1).T  # c_0 (input) .. c_L (output)
+        idx = np.arange(C ** (L + 1), dtype=np.int64)  # c_0 (input) .. c_L (output), c_0 most significant;
+        paths = np.stack([(idx // C ** (L - j)) % C for j in range(L + 1)], axis=1)  # not np.indices: <= 64 axes
     else:
         oi = np.indices((C, C)).reshape(2, -1).T  # (o, i)
         paths = np.concatenate([oi[:, 1:2].repeat(L, axis=1), oi[:, 0:1]], axis=1) if L else oi

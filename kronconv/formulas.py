@@ -362,6 +362,9 @@ def network_fields(net: Network) -> FieldTable:
     >>> network_fields(preset("yu-koltun-basic")).receptive_field()
     [67, 67]
     """
+    if not isinstance(net, Network):
+        raise InvalidType(f"net must be a kronconv.Network (see chain, preset, load_spec), got "
+                          f"{type(net).__name__} {short_repr(net)}")
     axes = []
     for ax in range(net.dims):
         rows = chain_fields(
@@ -413,7 +416,14 @@ def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[in
     >>> network_output_size(chain(kernel=3, layers=2, dims=1), 10)
     [[8], [6]]
     """
-    sizes = [size] * net.dims if isinstance(size, int) else list(size)
+    if not isinstance(net, Network):
+        raise InvalidType(f"net must be a kronconv.Network, got {type(net).__name__} {short_repr(net)}")
+    if isinstance(size, np.integer):
+        size = int(size)
+    if isinstance(size, (str, bytes)) or not isinstance(size, (int, Sequence, np.ndarray)):
+        raise InvalidType(f"size must be an integer or one integer per axis, got {short_repr(size)}")
+    sizes = [size] * net.dims if isinstance(size, int) else [int(s) if isinstance(s, np.integer) else s
+                                                             for s in size]
     if len(sizes) != net.dims:
         raise InvalidSpec(f"input size has {len(sizes)} axes, the network has {net.dims}")
     for s in sizes:

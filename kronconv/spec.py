@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidSpec, short_repr
+from .errors import InvalidSpec, InvalidType, short_repr
 
 __all__ = [
     "MAX_CHANNELS",
@@ -234,6 +234,9 @@ class Network:
     description: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.layers, (str, bytes, Conv, Pool)) or not isinstance(self.layers, Iterable):
+            raise InvalidType(f"layers must be a sequence of Conv/Pool layers, got {type(self.layers).__name__} "
+                              f"{short_repr(self.layers)}")
         layers = tuple(self.layers)
         if not layers:
             raise InvalidSpec("a network needs at least 1 layer, got 0")
@@ -552,6 +555,9 @@ def read_spec_data(path: str | Path) -> dict[str, Any]:
     InvalidSpec
         If the file is missing, unreadable, too large, not UTF-8 or malformed.
     """
+    if not isinstance(path, (str, Path)):
+        raise InvalidType(f"path must be a file name (str or pathlib.Path), got {type(path).__name__} "
+                          f"{short_repr(path)}")
     p = Path(path)
     fmt = {".toml": "toml", ".json": "json"}.get(p.suffix.lower())
     if fmt is None:

@@ -7,6 +7,7 @@ numpy, sympy and networkx.
 
 from __future__ import annotations
 
+from . import kron as _kron_module  # noqa: F401 - loaded first, so the name ``kron`` below stays the function
 from .backend import gpu_available
 from .checks import check_equivalence, check_equivariance
 from .errors import BackendUnavailable, InvalidArgument, InvalidSpec, KronconvError, TooLarge
@@ -21,7 +22,6 @@ from .formulas import (
     stack_parameter_count,
 )
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
-from . import kron as _kron_module  # noqa: F401 - loaded first, so the name ``kron`` below stays the function
 from .kronecker import dilate, kron, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
 from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate

@@ -6,5 +6,5 @@ Kronecker product of kernels; the module of Kronecker-kernel tools is :mod:`kron
 
 from __future__ import annotations
 
-from .kronecker import *  # noqa: F403
+from .kronecker import *
 from .kronecker import __all__  # noqa: F401

@@ -74,7 +74,7 @@ DOCS: dict[tuple[str, str], tuple[int, Check]] = {
 def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     cmds = []
-    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+    for block in re.findall(r"```bash\n(.*?)```", text, re.DOTALL):
         for line in block.splitlines():
             if line.startswith("kronconv "):
                 cmds.append(re.split(r"\s{2,}#", line)[0].strip())
@@ -140,7 +140,7 @@ def test_docs_command_exits_and_prints_as_stated(page: str, line: str, tmp_path:
 
 def test_readme_python_example_values_are_true() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```python\n(.*?)```", text, re.S)
+    block = re.search(r"```python\n(.*?)```", text, re.DOTALL)
     assert block is not None
     env: dict = {}
     checked = 0
@@ -149,7 +149,7 @@ def test_readme_python_example_values_are_true() -> None:
         if not comment:
             exec(code, env)  # noqa: S102 - the README's own example
             continue
-        value = eval(code, env)  # noqa: S307 - the README's own example
+        value = eval(code, env)
         comment = comment.strip()
         if comment[:1].isdigit() or comment[:1] == "[":
             assert str(value) == comment, (code, value)

@@ -351,3 +351,10 @@ def test_symbolic_answers_keep_the_layer_symbol_out_of_sizes() -> None:
     with pytest.raises(InvalidArgument, match="may not use the layer index"):
         receptive_field_closed_form("l", 1, 3)
     assert receptive_field_closed_form(3, 1, "l + 1") == sp.expand(2 * LAYER + 3)
+
+
+def test_verify_names_the_digit_limit_without_suggesting_a_setting(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "big.json").write_text('{"schema": %s}' % ("7" * 5000))
+    err = one_line_exit_2(["verify", str(tmp_path / "big.json")], capsys, "more than 4300 digits")
+    assert "set_int_max_str_digits" not in err

@@ -486,18 +486,18 @@ def _eval_at(e: sp.Expr, l: int) -> Fraction | None:
         return Fraction(int(e.p), int(e.q))
     if isinstance(e, sp.Symbol) or not e.args:
         raise _NotConcrete
-    vals = [_eval_at(a, l) for a in e.args]
-    if any(v is None for v in vals):
+    maybe = [_eval_at(a, l) for a in e.args]
+    vals = [v for v in maybe if v is not None]
+    if len(vals) != len(maybe):
         return None
     if isinstance(e, sp.Add):
-        return sum(vals, Fraction(0))  # type: ignore[arg-type]
+        return sum(vals, Fraction(0))
     if isinstance(e, sp.Mul):
-        if sum(_bits(v) for v in vals) > 2 * MAX_SCHEDULE_BITS:  # type: ignore[arg-type]
+        if sum(_bits(v) for v in vals) > 2 * MAX_SCHEDULE_BITS:
             raise _Huge
-        return math.prod(vals, start=Fraction(1))  # type: ignore[arg-type]
+        return math.prod(vals, start=Fraction(1))
     if isinstance(e, sp.Pow):
         base, ex = vals
-        assert base is not None and ex is not None
         if ex.denominator != 1:
             return None  # a root: irrational for the purpose of a size
         if base == 0 and ex < 0:

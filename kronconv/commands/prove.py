@@ -8,6 +8,7 @@ limit :data:`kronconv.polykernel.MAX_TERMS`).
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from ..errors import InvalidArgument
 from ..proof import render_proof
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 #: Defaults of the options; ``None`` in the parser tells "not given" from "given the default".
-DEFAULTS = {"layers": 3, "kernel": 3, "dims": 2, "channels": 1, "dilation_base": None, "nonlinearity": "none",
+DEFAULTS: dict[str, Any] = {"layers": 3, "kernel": 3, "dims": 2, "channels": 1, "dilation_base": None, "nonlinearity": "none",
             "correlation": False, "origin": "corner", "seed": 0}
 
 #: Options each theorem reads; any other option given is refused rather than silently ignored.

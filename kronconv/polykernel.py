@@ -67,7 +67,9 @@ __all__ = [
 
 #: Largest number of terms (monomial occurrences) one operator may hold: 2**23.  With
 #: 2-D 3x3 single-channel layers that admits L = 7 (3**14 = 4,782,969 terms); L = 8
-#: (43 million terms, several GB) is refused.  Memory is about 40 bytes per term.
+#: (43 million terms) is refused.  Peak memory is about 180 bytes per term above the
+#: interpreter's own (measured by ``benchmarks/prove_memory.py``: 156-178 bytes for L = 5-7;
+#: L = 7 peaks at 887 MiB), so a request at the limit needs about 1.5 GB.
 MAX_TERMS = 1 << 23
 
 ORIGINS = ("corner", "centre")

@@ -77,11 +77,11 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         cli_reference,
         dilation,
         equivariance,
-        gpu_reports,
         gridding,
         kernels,
         parameters,
         receptive,
+        reports,
         theorem,
     )
 
@@ -94,7 +94,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "gridding": gridding.build,
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
-        "gpu-benchmarks": gpu_reports.build,
+        "reports": reports.build,
     }
 
 

@@ -358,3 +358,13 @@ def test_verify_names_the_digit_limit_without_suggesting_a_setting(tmp_path: Pat
     (tmp_path / "big.json").write_text('{"schema": %s}' % ("7" * 5000))
     err = one_line_exit_2(["verify", str(tmp_path / "big.json")], capsys, "more than 4300 digits")
     assert "set_int_max_str_digits" not in err
+
+
+def test_convolve_rejects_plain_signal_kernel_with_one_line_naming_the_shape():
+    import numpy as np
+
+    from kronconv.errors import InvalidArgument
+    from kronconv.numeric import convolve
+
+    with pytest.raises(InvalidArgument, match=r"w must have shape .*got \(3,\)"):
+        convolve(np.ones((1, 1, 5)), np.ones(3))

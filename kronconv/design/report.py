@@ -121,7 +121,7 @@ class DesignReport:
             "max_layers": sp.max_layers, "max_dilation": sp.max_dilation, "objective": self.objective,
             "front_size": len(self.front),
             "best": None if self.best is None else _claim_entry(self.best),
-            "front": [_claim_entry(s) for s in self.front[:50]],
+            "front": [_claim_entry(s) for s in self.front[:500]],
         }
         lb = self.lower_bound
         return {

@@ -45,7 +45,10 @@ def test_include_and_repair_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert d["includes"][0]["single_path_positions"] == int((poly == 1).sum())
     assert d["includes"][0]["best_same_depth"]["dilations"] == [1, 3, 9, 27, 81, 243]
     assert d["repair"]["changed_layers"] == 2 and [r["dilations"] for r in d["repair"]["repairs"]] == [[1, 2, 6], [1, 3, 6]]
-    assert [x["dilations"] for x in d["hdc_disagreements"]] == [[2, 3, 9]]
+    # the rule applied to the whole repeated chain rejects the hole-free 1,2,5,1,2,5 (M_2 = 5 > 3) and
+    # accepts 2,3,9, which has holes (it never looks at r_1)
+    assert [(x["dilations"], x["hole_free"], x["hdc_satisfied"]) for x in d["hdc_disagreements"]] == [
+        ([1, 2, 5, 1, 2, 5], True, False), ([2, 3, 9], False, True)]
 
 
 @pytest.mark.parametrize("argv, needle", [

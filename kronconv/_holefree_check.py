@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+from tokenize import TokenError
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -115,6 +117,47 @@ def max_hole_free_rf(k: int, layers: int, limit: int = EXHAUSTIVE_LIMIT) -> int 
     return best
 
 
+def safe_expr(text: str, k: Any, L: Any) -> Any:
+    """Parse an expression in ``k`` and ``L`` without evaluating anything unsafe; ``None`` if not allowed.
+
+    Only digits, ``k``, ``L``, ``+ - * / **`` and parentheses; every exponent an
+    integer in ``[-64, 64]`` or ``a*L + b`` with small integers (so evaluation
+    at small ``k``, ``L`` is cheap).
+
+    >>> k, L = __import__("sympy").symbols("k L")
+    >>> safe_expr("k**L + 1", k, L) is not None, safe_expr("9**9**9", k, L)
+    (True, None)
+    """
+    import sympy as sp
+
+    if not isinstance(text, str) or len(text) > 200 or not re.fullmatch(r"[0-9kL+\-*/() ]+", text):
+        return None
+    try:
+        expr = sp.parse_expr(text, local_dict={"k": k, "L": L}, evaluate=False)
+    except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError):
+        return None
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Integer) and abs(int(node)) > 10**18:
+            return None
+        if isinstance(node, sp.Pow):
+            e = node.exp
+            if e.is_Integer:
+                if abs(int(e)) > 64:
+                    return None
+                continue
+            if not e.free_symbols <= {L}:
+                return None
+            try:
+                poly = sp.Poly(e, L)
+            except sp.PolynomialError:
+                return None
+            if poly.degree() > 1 or any(not c.is_Integer or abs(int(c)) > 64 for c in poly.all_coeffs()):
+                return None
+    if not isinstance(expr, sp.Expr):
+        return None
+    return sp.sympify(expr)
+
+
 def _check_bound(c: Mapping[str, Any]) -> CheckResult:
     import sympy as sp
 
@@ -123,10 +166,11 @@ def _check_bound(c: Mapping[str, Any]) -> CheckResult:
         return CheckResult("refuted", "schema", {"error": f"fields must be {sorted(_BOUND_FIELDS)}, got {sorted(c)}"})
     k_s, L_s = sp.Symbol("k", integer=True, positive=True), sp.Symbol("L", integer=True, positive=True)
     loc = {"k": k_s, "L": L_s}
-    try:
-        claimed = sp.sympify(str(c["max_rf"]), locals=loc)
-    except (sp.SympifyError, SyntaxError, TypeError):
-        return CheckResult("refuted", "schema", {"error": f"cannot parse max_rf {c['max_rf']!r}"})
+    claimed = safe_expr(str(c["max_rf"]), k_s, L_s)
+    if claimed is None:
+        return CheckResult("refuted", "schema", {"error": "max_rf must be an integer or an arithmetic expression in "
+                                                          "k and L (digits, k, L, + - * / **, parentheses; exponents "
+                                                          "integers in [-64, 64] or a*L + b with |a|, |b| <= 64)"})
     if not claimed.free_symbols <= {k_s, L_s}:
         return CheckResult("refuted", "schema", {"error": "max_rf may use only k and L"})
     k, L = c["kernel"], c["layers"]

@@ -35,6 +35,7 @@ import itertools
 
 import sympy as sp
 
+from .._holefree_check import safe_expr
 from ..design.sumset import is_hole_free
 from ..errors import InvalidArgument
 from ..proof import Certificate, Proof, Step, discharge
@@ -56,10 +57,9 @@ def _exhaustive_max(k: int, L: int) -> int:
 def prove_hole_free_bound(max_rf: str = "k**L") -> Proof:
     """Prove (or, for a false ``max_rf``, refute) "the largest hole-free field of L k-tap layers is max_rf"."""
     ksym, Lsym = sp.Symbol("k", integer=True, positive=True), sp.Symbol("L", integer=True, positive=True)
-    try:
-        claimed = sp.sympify(max_rf, locals={"k": ksym, "L": Lsym})
-    except (sp.SympifyError, SyntaxError, TypeError):
-        raise InvalidArgument(f"max_rf must be an expression in k and L, got {max_rf!r}") from None
+    claimed = safe_expr(max_rf, ksym, Lsym)
+    if claimed is None:
+        raise InvalidArgument(f"max_rf must be an arithmetic expression in k and L with small exponents, got {max_rf!r}")
     if not isinstance(claimed, sp.Expr) or not claimed.free_symbols <= {ksym, Lsym}:
         raise InvalidArgument(f"max_rf must be an expression in k and L only, got {max_rf!r}")
     steps = [

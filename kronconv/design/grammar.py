@@ -111,7 +111,7 @@ def parse_schedule(text: str, layers: int | None = None) -> tuple[int, ...]:
             raise _bad(text, "B**l needs the number of layers: pass --layers L (or --max-layers)")
         if isinstance(layers, bool) or not isinstance(layers, int) or not 1 <= layers <= MAX_SCHEDULE_LAYERS:
             raise _bad(text, f"layers must be an integer in [1, {MAX_SCHEDULE_LAYERS}], got {layers!r}")
-        if base > 1 and (layers - 1) * base.bit_length() > 31:
+        if base > 1 and (layers > 31 or base ** (layers - 1) > MAX_DILATION):
             raise _bad(text, f"{base}**{layers - 1} exceeds the largest dilation {MAX_DILATION}")
         body = [base**i for i in range(layers)]
     else:

@@ -694,7 +694,9 @@ def best_of_depth(kernels: Sequence[int], layers: int, rf: Sequence[int], object
                       f"(at most {k}^{layers} = {k**layers}, bound theorem)")
     if objective in ("layers", "params", "uniformity") and all(
             max_dilation is None or k ** (layers - 1) <= max_dilation for k in ks):
-        return (score(ks, [mixed_radix(k, layers) for k in ks] if len(set(ks)) > 1 else mixed_radix(ks[0], layers)),
+        # one path per position, proved (base-k numerals): scored without building k^L counts
+        axes = tuple(AxisScore(k, mixed_radix(k, layers), k**layers, k**layers, 1, 1, k**layers) for k in ks)
+        return (Score(axes, _hdc(axes)),
                 "mixed radix: the only hole-free schedule with one path per position (ratio 1), proved best")
     space = SearchSpace(ks, tuple(rf), layers, max_dilation, min_layers=layers)
     try:

@@ -56,9 +56,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, TooLarge
 
 __all__ = [
+    "MAX_AXIS_FIELD",
     "AxisScore",
     "check_kernel",
     "is_hole_free",
@@ -68,6 +69,10 @@ __all__ = [
     "score_axis",
     "sumset_bits",
 ]
+
+
+#: Largest field (positions per axis) whose path counts are computed.
+MAX_AXIS_FIELD = 1 << 24
 
 
 def check_kernel(k: int) -> int:
@@ -139,7 +144,11 @@ def path_counts(k: int, dilations: Sequence[int]) -> np.ndarray:
     k = check_kernel(k)
     ds = _check_dilations(dilations)
     if len(ds) * np.log2(k) >= 62:
-        raise InvalidArgument(f"path counts up to k**L = {k}**{len(ds)} do not fit in 64-bit integers")
+        raise TooLarge(f"path counts up to k**L = {k}**{len(ds)} do not fit in 64-bit integers")
+    rf = (k - 1) * sum(ds) + 1
+    if rf > MAX_AXIS_FIELD:
+        raise TooLarge(f"the schedule's field has {rf} positions per axis, above the limit MAX_AXIS_FIELD = "
+                       f"{MAX_AXIS_FIELD} for exact path counts")
     c = np.ones(1, dtype=np.int64)
     for d in ds:
         c = extend_counts(c, k, d)

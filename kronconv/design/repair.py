@@ -11,8 +11,9 @@ result left to right under the prefix lemma (:mod:`kronconv.design.sumset`):
 the next value ``v`` must satisfy ``v <= (k-1)(sum so far) + 1``.  The first
 ``c`` with any result is the distance (a result reachable with fewer changes
 would have been found at a smaller ``c``).  Each stage is estimated before it
-runs -- kept sub-multisets times the product of the inserted values' bounds
-``min(M, k^(i-1) B)`` with ``B = (k-1)·(sum of all original dilations) + 1`` --
+runs -- the sum over kept sub-multisets of the product of the inserted values' bounds
+``min(M, k^(i-1) B)`` with ``B = (k-1)·(sum of the kept dilations) + 1`` (the ``i``-th
+inserted value is at most one more than ``(k-1)`` times the sum of everything before it) --
 and refused above :data:`MAX_REPAIR_WORK`.
 
 Examples
@@ -53,15 +54,19 @@ class RepairResult:
 
 
 def _stage_estimate(k: int, orig: tuple[int, ...], c: int, M: int | None) -> int:
-    kept = len(set(itertools.combinations(orig, len(orig) - c)))
-    B = (k - 1) * sum(orig) + 1
-    prod = 1
-    for i in range(c):
-        bound = k**i * B
-        prod *= bound if M is None else min(M, bound)
-        if prod > 1 << 62:
+    total = 0
+    for kept in set(itertools.combinations(orig, len(orig) - c)):
+        B = (k - 1) * sum(kept) + 1
+        prod = 1
+        for i in range(c):
+            bound = k**i * B
+            prod *= bound if M is None else min(M, bound)
+            if prod > 1 << 62:
+                break
+        total += prod
+        if total > 1 << 62:
             break
-    return kept * prod
+    return total
 
 
 def repair(kernel: int, schedule: Sequence[int], max_dilation: int | None = None, rf: int | None = None,

@@ -126,6 +126,7 @@ class BuildResult:
 def _builders() -> dict[str, Callable[[DocsContext], Page]]:
     from . import (
         cli_reference,
+        design,
         dilation,
         equivariance,
         gpu_reports,
@@ -143,6 +144,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "kronecker-kernels": kernels.build,
         "parameter-counts": parameters.build,
         "gridding": gridding.build,
+        "designing-dilation-schedules": design.build,
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
         "gpu-benchmarks": gpu_reports.build,

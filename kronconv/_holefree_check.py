@@ -42,10 +42,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from tokenize import TokenError
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from tokenize import TokenError
 from typing import Any
 
 __all__ = ["EXHAUSTIVE_LIMIT", "CheckResult", "brute_force_front", "check_claim", "max_hole_free_rf"]
@@ -165,7 +165,6 @@ def _check_bound(c: Mapping[str, Any]) -> CheckResult:
     if set(c) != _BOUND_FIELDS:
         return CheckResult("refuted", "schema", {"error": f"fields must be {sorted(_BOUND_FIELDS)}, got {sorted(c)}"})
     k_s, L_s = sp.Symbol("k", integer=True, positive=True), sp.Symbol("L", integer=True, positive=True)
-    loc = {"k": k_s, "L": L_s}
     claimed = safe_expr(str(c["max_rf"]), k_s, L_s)
     if claimed is None:
         return CheckResult("refuted", "schema", {"error": "max_rf must be an integer or an arithmetic expression in "

@@ -137,12 +137,12 @@ def render_design(rep: DesignReport, data: dict[str, Any], fmt: str) -> str:
         lines = [f"space: {sp['description']}",
                  f"max layers: {sp['max_layers']}" + (" (default: fewest possible plus up to 2 within the limit)"
                                                       if data["max_layers_default"] else ""),
-                 f"nodes: {data['nodes_visited']} visited ({data['nodes_estimated']} counted before searching, "
-                 f"limit {MAX_NODES})",
-                 f"Pareto front: {data['front_size']} schedules (layers, field, params, max/min paths, single-path "
-                 f"fraction); ranked by '{data['objective']}', {data['shown']} shown",
-                 f"fewest layers: {rep.min_layers} (any hole-free chain needs >= {opt['layers_lower_bound']}: "
-                 f"{'optimal over all dilation schedules' if opt['fewest_layers_optimal_over_all_schedules'] else 'optimal within the space only'})",
+                 (f"nodes: {data['nodes_visited']} visited ({data['nodes_estimated']} counted before searching, "
+                 f"limit {MAX_NODES})"),
+                 (f"Pareto front: {data['front_size']} schedules (layers, field, params, max/min paths, single-path "
+                 f"fraction); ranked by '{data['objective']}', {data['shown']} shown"),
+                 (f"fewest layers: {rep.min_layers} (any hole-free chain needs >= {opt['layers_lower_bound']}: "
+                 f"{'optimal over all dilation schedules' if opt['fewest_layers_optimal_over_all_schedules'] else 'optimal within the space only'})"),
                  f"claim: {opt['statement']}"]
         out.append("\n".join(("- " if fmt == "md" else "  ") + line for line in lines))
         out.append(("Pruning rules:" if fmt != "md" else "Pruning rules:\n") + "\n" + "\n".join(

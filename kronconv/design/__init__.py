@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 from .grammar import GRAMMAR, parse_schedule
+from .repair import RepairResult, repair
+from .report import DesignReport, design
 from .search import (
     MAX_NODES,
     OBJECTIVES,
@@ -30,17 +32,21 @@ __all__ = [
     "MAX_NODES",
     "OBJECTIVES",
     "PRUNING_RULES",
+    "DesignReport",
+    "RepairResult",
     "Score",
     "SearchSpace",
     "best_of_depth",
+    "design",
     "is_hole_free",
     "min_layers_bound",
     "mixed_radix",
-    "parse_schedule",
     "pareto_front",
+    "parse_schedule",
     "path_counts",
     "prefix_rule",
     "rank",
+    "repair",
     "score",
     "search",
     "sumset_bits",

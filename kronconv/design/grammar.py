@@ -35,6 +35,7 @@ kronconv.errors.InvalidArgument: schedule '1,2,...,8': '...' needs at least thre
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..errors import InvalidArgument
@@ -68,8 +69,8 @@ def _ellipsis(text: str, head: list[int], last: int) -> list[int]:
     if len(head) < 3:
         raise _bad(text, f"'...' needs at least three terms before it (an arithmetic or geometric "
                          f"progression), got {len(head)}")
-    diffs = {b - a for a, b in zip(head, head[1:])}
-    ratios = {b // a if b % a == 0 else 0 for a, b in zip(head, head[1:])}
+    diffs = {b - a for a, b in itertools.pairwise(head)}
+    ratios = {b // a if b % a == 0 else 0 for a, b in itertools.pairwise(head)}
     out = list(head)
     if len(diffs) == 1 and (step := diffs.pop()) > 0:
         if last <= out[-1] or (last - out[-1]) % step:

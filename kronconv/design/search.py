@@ -104,11 +104,11 @@ PRUNING_RULES: tuple[tuple[str, str, str], ...] = (
     ("P2", "dilations are generated in nondecreasing order (one sequence per multiset)",
      "the sumset and the path counts depend only on the multiset: the product of the layers' polynomials commutes"),
     ("P3", "a sorted prefix with d_(j+1) > (k-1)(d_1 + ... + d_j) + 1 is cut",
-     "prefix lemma: a sorted schedule is hole-free iff d_(j+1) <= (k-1)(d_1 + ... + d_j) + 1 for every j, so every "
-     "completion of such a prefix has a hole"),
+     ("prefix lemma: a sorted schedule is hole-free iff d_(j+1) <= (k-1)(d_1 + ... + d_j) + 1 for every j, so every "
+     "completion of such a prefix has a hole")),
     ("P4", "a prefix whose largest reachable field F_r < R is cut, F_(i+1) = F_i + (k-1) min(M, F_i)",
-     "by P3 and the space, each later dilation is at most min(M, F) for the current field F, and the step is "
-     "increasing in F, so no completion reaches the target"),
+     ("by P3 and the space, each later dilation is at most min(M, F) for the current field F, and the step is "
+     "increasing in F, so no completion reaches the target")),
 )
 
 

@@ -196,7 +196,7 @@ class AxisScore:
 
 def stats_from_counts(k: int, dilations: tuple[int, ...], c: np.ndarray) -> AxisScore:
     """:class:`AxisScore` from a path-count array (see :func:`path_counts`)."""
-    return AxisScore(k, dilations, int(len(c)), int(np.count_nonzero(c)), int(c.max()), int(c.min()),
+    return AxisScore(k, dilations, len(c), int(np.count_nonzero(c)), int(c.max()), int(c.min()),
                      int(np.count_nonzero(c == 1)))
 
 
@@ -206,6 +206,6 @@ def score_axis(k: int, dilations: Sequence[int]) -> AxisScore:
     c = path_counts(k, ds)
     s = stats_from_counts(k, ds, c)
     bits = sumset_bits(k, ds)
-    if bin(bits).count("1") != s.reached:  # pragma: no cover - two independent computations disagree
+    if (bits).bit_count() != s.reached:  # pragma: no cover - two independent computations disagree
         raise AssertionError(f"bitset sumset and path counts disagree for k={k}, dilations={ds}")
     return s

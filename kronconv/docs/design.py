@@ -84,13 +84,16 @@ def _fig(items: list[tuple[str, Any]]) -> Figure:
         axes = fig.subplots(1, len(items))
         for ax, (label, (k, sched)) in zip(axes, items):
             c = path_counts(k, sched)
-            ax.bar(np.arange(len(c)), c, width=1.0, color=np.where(c == 0, "red", "tab:blue"))
+            ax.bar(np.arange(len(c)), c, width=1.0, color="tab:blue")
             holes = int((c == 0).sum())
+            hx = np.nonzero(c == 0)[0]
+            if len(hx):
+                ax.plot(hx, np.zeros(len(hx)), "x", color="red", markersize=4)
             ax.set_title(f"{label}\nk={k}, field {len(c)}, max {int(c.max())} paths"
                          + (f", {holes} holes" if holes else ""), fontsize=8)
             ax.set_xlabel("offset", fontsize=8)
             ax.tick_params(labelsize=7)
-        fig.suptitle("Paths from one output to each input offset (one axis)", fontsize=9)
+        fig.suptitle("Paths from one output to each input offset (one axis; holes as red crosses)", fontsize=9)
         fig.tight_layout()
         return fig
 

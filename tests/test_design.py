@@ -72,10 +72,12 @@ def test_pareto_front_equals_the_brute_force_front(k: int, R: int, N: int) -> No
         assert not any(all(x <= y for x, y in zip(p, o)) and p != o for p in objs)
 
 
-def test_pareto_front_with_per_axis_kernels_matches_brute_force() -> None:
-    res = search(SearchSpace((2, 3), (5, 7), 3))
-    brute = brute_force_front((2, 3), (5, 7), 1, 3, None)
-    assert brute is not None
+@given(st.integers(2, 3), st.integers(2, 4), st.integers(1, 9), st.integers(1, 9), st.integers(1, 3))
+def test_pareto_front_with_per_axis_kernels_matches_brute_force(k0: int, k1: int, r0: int, r1: int, N: int) -> None:
+    res = search(SearchSpace((k0, k1), (r0, r1), N))
+    brute = brute_force_front((k0, k1), (r0, r1), 1, N, None)
+    if brute is None:
+        return
     assert {s.objectives() for s in pareto_front(res.scores())} == set(brute)
 
 

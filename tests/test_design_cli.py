@@ -84,3 +84,18 @@ def test_text_md_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert "| 3 | 1,3,9 | 27x27 | yes |" in out and "optimal within the stated search space" in out
     rc, out, _ = run(capsys, "--rf", "20", "--kernel", "3", "--max-layers", "3")
     assert rc == 0 and "P3:" in out and "Scope:" in out
+
+
+def test_progress_bar_only_for_long_searches(capsys: pytest.CaptureFixture[str]) -> None:
+    from kronconv.commands.design import BAR_MIN_NODES, _Bar
+
+    bar = _Bar()
+    bar(10, BAR_MIN_NODES - 1)
+    assert capsys.readouterr().err == ""
+    bar(BAR_MIN_NODES // 2, BAR_MIN_NODES)
+    bar(BAR_MIN_NODES, BAR_MIN_NODES)
+    err = capsys.readouterr().err
+    assert " 50%" in err and "100%" in err and err.endswith("\n")
+    # not a terminal (captured): no bar at all, even on a search of several thousand nodes
+    rc, _, err = run(capsys, "--rf", "27", "--kernel", "3", "--max-layers", "5", "--format", "json")
+    assert rc == 0 and err == ""

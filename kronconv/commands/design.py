@@ -23,7 +23,10 @@ from ..errors import InvalidSpec
 from ..render import table, to_json
 from ._common import check_writable, int_list, positive_int, write_output
 
-__all__ = ["plot_schedules", "register", "render_design", "run"]
+__all__ = ["BAR_MIN_NODES", "plot_schedules", "register", "render_design", "run"]
+
+#: Searches with fewer nodes than this get no progress bar.
+BAR_MIN_NODES = 20_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,12 +61,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 class _Bar:
-    """A progress bar on standard error, drawn only when it is a terminal."""
+    """A progress bar on standard error (the CLI creates one only when stderr is a terminal).
+
+    Drawn only for searches of at least :data:`BAR_MIN_NODES` nodes (counted before searching).
+    """
 
     def __init__(self) -> None:
         self.last = -1
 
     def __call__(self, done: int, total: int) -> None:
+        if total < BAR_MIN_NODES:
+            return
         pct = min(100, 100 * done // max(total, 1))
         if pct == self.last:
             return

@@ -227,6 +227,9 @@ def design(kernels: Sequence[int], rf: Sequence[int] | None = None, *, dims: int
     if rf is None and not include and repair_schedule is None:
         raise InvalidArgument("nothing to do: give a receptive-field target (--rf), --include or --repair")
     notes: list[str] = []
+    if objective == "params":
+        notes.append("every layer has the same kernel sizes, so parameters are L * prod(kernels) per channel pair and "
+                     "'params' ranks like 'layers' (ties broken the same way)")
     # parse everything before any search (bad input fails first)
     L_for_power = layers if layers is not None else max_layers
     inc = [(t, parse_schedule(t, L_for_power)) for t in include]

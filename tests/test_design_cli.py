@@ -99,3 +99,10 @@ def test_progress_bar_only_for_long_searches(capsys: pytest.CaptureFixture[str])
     # not a terminal (captured): no bar at all, even on a search of several thousand nodes
     rc, _, err = run(capsys, "--rf", "27", "--kernel", "3", "--max-layers", "5", "--format", "json")
     assert rc == 0 and err == ""
+
+
+def test_per_axis_kernels_markdown_table_is_well_formed(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "--rf", "10,20", "--kernel", "3,5", "--max-layers", "3", "--top", "3", "--format", "md")
+    rows = [line for line in out.splitlines() if line.startswith("| 3 |")]
+    assert rc == 0 and rows[0].startswith("| 3 | 1,3,9 / 1,5,25 | 27x125 | yes | 45 | 1 | 1.0000 |")
+    assert all(r.count("|") == rows[0].count("|") for r in rows)

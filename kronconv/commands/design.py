@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _sched(d: Any) -> str:
     if d and isinstance(d[0], list):
-        return " | ".join(",".join(map(str, a)) for a in d)
+        return " / ".join(",".join(map(str, a)) for a in d)
     return ",".join(map(str, d))
 
 

@@ -346,3 +346,11 @@ def test_figures_without_matplotlib_fail_cleanly_before_writing(tmp_path: Path, 
 def test_cli_docs_list_names_every_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "--list", "--format", "json"]) == 0
     assert [p["page"] for p in json.loads(capsys.readouterr().out)["pages"]] == page_names()
+
+
+def test_design_page_scores_the_famous_schedules() -> None:
+    text = all_pages()["designing-dilation-schedules"].text  # type: ignore[attr-defined]
+    assert "**Verdict: PROVED**" in text  # the k^L bound
+    assert "| 5 | 1,3,9,27,81 | 243x243 | 45 | 1 | 1.000 |" in text  # field 100, 3x3: the mixed radix first
+    assert "| ASPP 6,12,18 as a chain | 3 | 6,12,18 | 3 | 73 | no (60) |" in text
+    assert "| 6,12,18 | 37 | 7 | 30 |" in text and "1,2,6; 1,3,6" in text

@@ -75,6 +75,7 @@ class BuildResult:
 def _builders() -> dict[str, Callable[[DocsContext], Page]]:
     from . import (
         cli_reference,
+        design,
         dilation,
         equivariance,
         gridding,
@@ -92,6 +93,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "kronecker-kernels": kernels.build,
         "parameter-counts": parameters.build,
         "gridding": gridding.build,
+        "designing-dilation-schedules": design.build,
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
         "reports": reports.build,

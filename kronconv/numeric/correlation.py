@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..backend import backend_of
 from ..errors import InvalidArgument
@@ -33,6 +34,179 @@ __all__ = [
     "correlate",
     "correlate_plain",
 ]
+
+# --------------------------------------------------------------------------- the NumPy direct engine
+
+#: Elements of one working block (about 256 KiB of float64): the accumulator
+#: block and its tap slices stay in the L2 cache.
+_BLOCK_ELEMS = 1 << 15
+#: Bytes of one im2col block of the channel path (about 4 MiB).
+_COLS_BYTES = 4 << 20
+#: Kernels with more taps than this use one contraction per block instead of a loop over taps.
+_TAP_LOOP_MAX = 48
+
+#: Multiply-adds done by the NumPy engine, counted from the operands of its
+#: inner operations (read by the tests against the estimates).
+WORK_DONE = [0]
+
+
+def _windows(xpad: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """Strided view ``(N, C, *out, *k)`` of the padded input: ``V[..., i, t] = xpad[..., i s + t d]``."""
+    axes = tuple(range(2, 2 + geo.dims))
+    v = sliding_window_view(xpad, geo.extent, axis=axes)
+    sel = (slice(None), slice(None))
+    sel += tuple(slice(None, None, s) for s in geo.stride)
+    sel += tuple(slice(None, None, d) for d in geo.dilation)
+    return v[sel]
+
+
+def _row_blocks(rows: int, per_row: int, budget: int) -> list[tuple[int, int]]:
+    step = max(1, budget // max(per_row, 1))
+    return [(r, min(rows, r + step)) for r in range(0, rows, step)]
+
+
+def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -> np.ndarray:
+    """NumPy direct correlation over strided windows, blocked so that the working set fits in cache.
+
+    Every output is the sum of exactly ``geo.terms`` products (the taps times the
+    input channels of its group), in an order that depends on the path, so the
+    bound :math:`\\gamma_n \\sum |W||x|` with :math:`n` = ``geo.terms`` holds:
+
+    * one input channel per group: a loop over taps on row blocks of the output
+      (``acc += W[t] * x[t]`` in place), or, for more than ``_TAP_LOOP_MAX`` taps,
+      one ``einsum`` contraction of the window view per row block;
+    * several input channels per group, stride 1: per tap one GEMM on a copy-free
+      flat view of the padded input (``_channels_flat``);
+    * otherwise a blocked im2col (a copy of the windows of a row block, at most
+      ``_COLS_BYTES``) and one GEMM per block and group.
+    """
+    x = x.astype(dtype, copy=False)
+    w = w.astype(dtype, copy=False)
+    nb, g = geo.batch, geo.groups
+    cg, og = geo.in_channels // g, geo.out_channels // g
+    out = np.empty((nb, geo.out_channels) + geo.out_size, dtype=dtype)
+    path = direct_path(geo)
+    if path == "flat":
+        _channels_flat(x, w, geo, out)
+        return out
+    v = _windows(_pad(x, geo.pad, geo.boundary, 0), geo)
+    rows, rest = geo.out_size[0], math.prod(geo.out_size[1:])
+    if cg == 1:
+        # (N, g, 1, *out, *k) against (g, og, *k): output channel o = gi * og + j reads channel gi
+        vg = v.reshape((nb, g, 1) + v.shape[2:])
+        wg = w.reshape((g, og) + geo.kernel)
+        outg = out.reshape((nb, g, og) + geo.out_size)
+        per_row = nb * geo.out_channels * rest
+        if path == "taps":
+            taps = list(itertools.product(*(range(k) for k in geo.kernel)))
+            wts = [wg[(slice(None), slice(None)) + t].reshape((1, g, og) + (1,) * geo.dims) for t in taps]
+            for r0, r1 in _row_blocks(rows, per_row, _BLOCK_ELEMS):
+                acc = outg[:, :, :, r0:r1]
+                tmp = np.empty(acc.shape, dtype=dtype)
+                for ti, t in enumerate(taps):
+                    xs = vg[(slice(None), slice(None), slice(None), slice(r0, r1)) + (slice(None),) * (geo.dims - 1) + t]
+                    if ti == 0:
+                        np.multiply(xs, wts[ti], out=acc)
+                    else:
+                        np.multiply(xs, wts[ti], out=tmp)
+                        acc += tmp
+                    WORK_DONE[0] += acc.size
+        else:
+            letters = "abcdefghij"[: geo.dims]
+            spec = f"ng{'ABC'[:geo.dims]}{letters},go{letters}->ngo{'ABC'[:geo.dims]}"
+            for r0, r1 in _row_blocks(rows, per_row * geo.taps, _BLOCK_ELEMS * 8):
+                blk = v[:, :, r0:r1]
+                outg[:, :, :, r0:r1] = np.einsum(spec, blk, wg)
+                WORK_DONE[0] += outg[:, :, :, r0:r1].size * geo.taps
+        return out
+    _channels_im2col(v, w, geo, out)
+    return out
+
+
+def direct_path(geo: ConvGeometry) -> str:
+    """The direct path the NumPy engine takes: ``taps``, ``einsum`` (one channel per group), ``flat`` or ``im2col``.
+
+    Examples
+    --------
+    >>> from kronconv.numeric.geometry import conv_geometry
+    >>> [direct_path(conv_geometry((1, c, 64, 64), (8, c, k, k))) for c, k in ((1, 3), (1, 9), (4, 3))]
+    ['taps', 'einsum', 'flat']
+    >>> direct_path(conv_geometry((1, 4, 64, 64), (8, 4, 3, 3), stride=2))
+    'im2col'
+    """
+    if geo.in_channels == geo.groups:
+        return "taps" if geo.taps <= _TAP_LOOP_MAX else "einsum"
+    return "flat" if _flat_waste(geo) <= _FLAT_WASTE_MAX else "im2col"
+
+
+#: The flat-GEMM path may compute this many times the needed outputs (the padded row tails).
+_FLAT_WASTE_MAX = 2.0
+
+
+def _flat_waste(geo: ConvGeometry) -> float:
+    """Positions per output computed by the flat path: padded row length over output row length (inf with stride)."""
+    if any(s != 1 for s in geo.stride):
+        return math.inf
+    padded = [n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad)]
+    return math.prod(padded[1:]) / math.prod(geo.out_size[1:])
+
+
+def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray) -> None:
+    """Stride 1, several channels: per tap one GEMM on a flat, copy-free view of the padded input.
+
+    Along the flattened padded input, tap ``t`` of output row block ``r0:r1`` is the
+    contiguous range starting at ``r0 P_0 + \\sum_a t_a d_a P_a`` (``P_a`` the element
+    strides of the padded axes), so ``W[:, :, t] @ x_flat[:, range]`` needs no copy;
+    the row tails past the output width are computed and dropped.
+    """
+    nb, g = geo.batch, geo.groups
+    cg, og = geo.in_channels // g, geo.out_channels // g
+    m = tuple(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
+    buf = np.zeros(x.shape[:2] + (m[0] + 1,) + m[1:], dtype=out.dtype)  # one spare row: no view runs off the end
+    if geo.boundary == "zeros":
+        buf[(slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(geo.in_size, geo.pad))] = x
+    else:
+        buf[:, :, : m[0]] = _pad(x, geo.pad, geo.boundary, 0)
+    flat = buf.reshape(nb, geo.in_channels, -1)
+    strides = [math.prod(m[a + 1:]) for a in range(geo.dims)]
+    p0 = strides[0]
+    offs = [sum(t * d * p for t, d, p in zip(tap, geo.dilation, strides))
+            for tap in itertools.product(*(range(k) for k in geo.kernel))]
+    wt = np.ascontiguousarray(np.moveaxis(w.reshape(g, og, cg, geo.taps), -1, 0))  # (taps, g, og, cg)
+    keep = (slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out_size[1:])
+    for r0, r1 in _row_blocks(geo.out_size[0], og * p0, 2 * _BLOCK_ELEMS):
+        span = (r1 - r0) * p0
+        acc = np.empty((og, span), dtype=out.dtype)
+        tmp = np.empty_like(acc)
+        for n in range(nb):
+            for gi in range(g):
+                xs = flat[n, gi * cg:(gi + 1) * cg]
+                for ti, off in enumerate(offs):
+                    start = r0 * p0 + off
+                    np.matmul(wt[ti, gi], xs[:, start:start + span], out=acc if ti == 0 else tmp)
+                    if ti:
+                        acc += tmp
+                    WORK_DONE[0] += og * cg * span
+                out[n, gi * og:(gi + 1) * og, r0:r1] = acc.reshape((og, r1 - r0) + m[1:])[keep]
+
+
+def _channels_im2col(v: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray) -> None:
+    """Several channels: blocked im2col (the windows of a row block, at most ``_COLS_BYTES``) and one GEMM per block."""
+    nb, g = geo.batch, geo.groups
+    cg, og = geo.in_channels // g, geo.out_channels // g
+    wm = w.reshape(g, og, cg * geo.taps)
+    per_row = cg * geo.taps * math.prod(geo.out_size[1:]) * out.dtype.itemsize
+    perm = (0,) + tuple(range(1 + geo.dims, 1 + 2 * geo.dims)) + tuple(range(1, 1 + geo.dims))
+    for r0, r1 in _row_blocks(geo.out_size[0], per_row, _COLS_BYTES):
+        for n in range(nb):
+            for gi in range(g):
+                blk = v[n, gi * cg:(gi + 1) * cg, r0:r1]  # (cg, rows, *rest_out, *k)
+                # (cg, *k, *out) contiguous: rows of the GEMM's right factor
+                cols = np.ascontiguousarray(blk.transpose(perm)).reshape(cg * geo.taps, -1)
+                res = wm[gi] @ cols
+                WORK_DONE[0] += og * cols.shape[0] * cols.shape[1]
+                out[n, gi * og:(gi + 1) * og, r0:r1] = res.reshape((og, r1 - r0) + geo.out_size[1:])
+
 
 # --------------------------------------------------------------------------- correlation
 
@@ -101,6 +275,8 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
         from ..gpu.kernels import correlate_gpu
 
         return correlate_gpu(x, w, geo, dtype)
+    if isinstance(x, np.ndarray):
+        return _correlate_np(x, w, geo, dtype)
     return _correlate_xp(x, w, geo, dtype)
 
 

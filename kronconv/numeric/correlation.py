@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..backend import backend_of
 from ..errors import InvalidArgument
 from ..kron import array_module
+from .bounds import gamma, inflation, unit_roundoff
 from .geometry import (
     MAX_BYTES,
     MAX_WORK,
@@ -27,12 +29,18 @@ from .geometry import (
     check_limits,
     conv_geometry,
 )
+from .spectral import correlate_fft, fft_nbytes, fft_work
 
 __all__ = [
+    "METHODS",
+    "CorrelationPlan",
     "convolve",
     "convolve_plain",
     "correlate",
     "correlate_plain",
+    "correlate_with_bound",
+    "correlation_plan",
+    "direct_path",
 ]
 
 # --------------------------------------------------------------------------- the NumPy direct engine
@@ -208,6 +216,84 @@ def _channels_im2col(v: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.nd
                 out[n, gi * og:(gi + 1) * og, r0:r1] = res.reshape((og, r1 - r0) + geo.out_size[1:])
 
 
+# --------------------------------------------------------------------------- cost model
+
+#: Correlation methods: ``direct`` (every output a sum of ``terms`` products), ``fft``, ``auto`` (cheaper of the two).
+METHODS = ("direct", "fft", "auto")
+#: Nanoseconds per multiply-add of each path, float32 and float64, one thread (measured with
+#: ``benchmarks/cpu.py``; only their ratios matter).  ``einsum`` is slower on short kernel rows.
+_NS_PER_MADD = {"taps": (0.5, 1.7), "einsum": (0.12, 0.7), "flat": (0.12, 0.25), "im2col": (0.2, 0.4),
+                "fft": (0.45, 1.0)}
+
+
+def _modelled_ns(plan: CorrelationPlan, geo: ConvGeometry, dt: np.dtype[Any]) -> float:
+    ns = _NS_PER_MADD[plan.path][0 if dt.itemsize <= 4 else 1]
+    if plan.path == "einsum":
+        ns *= 1 + (130 if dt.itemsize <= 4 else 12) / geo.kernel[-1]
+    return ns * plan.work
+
+
+@dataclass(frozen=True)
+class CorrelationPlan:
+    """The path one correlation takes and what it costs: multiply-adds done and peak extra bytes."""
+
+    method: str
+    path: str
+    work: int
+    nbytes: int
+    #: Products summed into one output on the direct path (the ``n`` of its bound); 0 for FFT.
+    terms: int
+
+
+def _direct_plan(geo: ConvGeometry, itemsize: int) -> CorrelationPlan:
+    path = direct_path(geo)
+    outs = geo.batch * geo.out_channels * math.prod(geo.out_size)
+    padded = geo.batch * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
+    work = geo.work
+    if path == "flat":
+        row = math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size[1:], geo.pad[1:]))
+        work = geo.batch * geo.out_channels * geo.terms * geo.out_size[0] * row
+        extra = padded + geo.batch * geo.in_channels * row
+        block = 4 * _BLOCK_ELEMS
+    elif path == "im2col":
+        extra = padded
+        block = 2 * _COLS_BYTES // itemsize
+    else:
+        extra = padded
+        block = 2 * _BLOCK_ELEMS * (8 if path == "einsum" else 1)
+    return CorrelationPlan("direct", path, work, itemsize * (extra + outs + min(block, 2 * outs)), geo.terms)
+
+
+def correlation_plan(geo: ConvGeometry, dtype: Any, method: str = "auto") -> CorrelationPlan:
+    """Choose the path of one correlation (NumPy engine) and estimate its work and memory.
+
+    ``auto`` takes the FFT path for float inputs, one group, when its modelled
+    time (work times the path's relative cost per multiply-add) is lower.
+
+    Examples
+    --------
+    >>> from kronconv.numeric.geometry import conv_geometry
+    >>> geo = conv_geometry((1, 1, 512, 512), (1, 1, 15, 15))
+    >>> correlation_plan(geo, np.float64).method, correlation_plan(geo, np.float64, "direct").work
+    ('fft', 55800900)
+    >>> correlation_plan(conv_geometry((1, 1, 64, 64), (1, 1, 3, 3)), np.float32).path
+    'taps'
+    """
+    if method not in METHODS:
+        raise InvalidArgument(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    dt = np.dtype(dtype)
+    direct = _direct_plan(geo, dt.itemsize)
+    fft_ok = dt in (np.float32, np.float64) and geo.groups == 1
+    if method == "direct" or (method == "auto" and not fft_ok):
+        return direct
+    if not fft_ok:
+        raise InvalidArgument(f"method 'fft' needs float32/float64 data and groups=1, got {dt} and groups={geo.groups}")
+    fft = CorrelationPlan("fft", "fft", fft_work(geo), fft_nbytes(geo, dt.itemsize), 0)
+    if method == "fft":
+        return fft
+    return fft if _modelled_ns(fft, geo, dt) < _modelled_ns(direct, geo, dt) else direct
+
+
 # --------------------------------------------------------------------------- correlation
 
 
@@ -246,14 +332,26 @@ def _correlate_xp(x: Any, w: Any, geo: ConvGeometry, dtype: Any) -> Any:
     return xp.ascontiguousarray(xp.moveaxis(out, 1, 0))
 
 
+def _prepare(x: Any, w: Any, kw: dict[str, Any]) -> tuple[ConvGeometry, Any]:
+    if backend_of(x) != backend_of(w):
+        raise InvalidArgument(f"input and weight must live on one backend, got {backend_of(x)} and {backend_of(w)}")
+    geo = conv_geometry(x.shape, w.shape, **kw)
+    return geo, _result_dtype(x, w)
+
+
 def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Padding = "valid",
               boundary: str = "zeros", groups: int = 1, max_bytes: int | None = MAX_BYTES,
-              max_work: int | None = MAX_WORK) -> Any:
+              max_work: int | None = MAX_WORK, method: str = "direct") -> Any:
     r"""Dilated, strided, grouped cross-correlation of ``(N, C_in, *n)`` with ``(C_out, C_in/groups, *k)``.
 
-    NumPy arrays run the vectorised reference (a loop over kernel taps only);
-    CuPy float32/float64 arrays run the CUDA kernel of :mod:`kronconv.gpu`.
-    See the module docstring for the padding modes and the error bound.
+    NumPy arrays run the NumPy engine; CuPy float32/float64 arrays run the CUDA
+    kernel of :mod:`kronconv.gpu`.  See the module docstring for the padding
+    modes and the error bound.  ``method='direct'`` (the default) sums the
+    ``terms`` products of every output, so the entry-wise bound
+    :math:`\gamma_n \sum |W||x|` holds; ``'fft'`` and ``'auto'`` (the cheaper by
+    :func:`correlation_plan`) may take the FFT path of
+    :mod:`kronconv.numeric.spectral`, whose bound differs -- use
+    :func:`correlate_with_bound` to get the bound of the path taken.
 
     Examples
     --------
@@ -265,19 +363,69 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
     >>> correlate(np.ones((1, 4, 3)), np.ones((2, 2, 1)), groups=2)[0, :, 0].tolist()
     [2.0, 2.0]
     """
-    if backend_of(x) != backend_of(w):
-        raise InvalidArgument(f"input and weight must live on one backend, got {backend_of(x)} and {backend_of(w)}")
-    geo = conv_geometry(x.shape, w.shape, dilation=dilation, stride=stride, padding=padding,
-                        boundary=boundary, groups=groups)
-    dtype = _result_dtype(x, w)
-    check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
+    geo, dtype = _prepare(x, w, {"dilation": dilation, "stride": stride, "padding": padding,
+                                 "boundary": boundary, "groups": groups})
     if backend_of(x) == "cupy" and dtype in (np.float32, np.float64):
+        if method not in METHODS:
+            raise InvalidArgument(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
         from ..gpu.kernels import correlate_gpu
 
         return correlate_gpu(x, w, geo, dtype)
-    if isinstance(x, np.ndarray):
-        return _correlate_np(x, w, geo, dtype)
-    return _correlate_xp(x, w, geo, dtype)
+    if not isinstance(x, np.ndarray):
+        check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
+        return _correlate_xp(x, w, geo, dtype)
+    plan = correlation_plan(geo, dtype, method)
+    check_limits(plan.nbytes, plan.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
+    if plan.method == "fft":
+        WORK_DONE[0] += plan.work
+        return correlate_fft(x, w, geo, dtype)[0]
+    return _correlate_np(x, w, geo, dtype)
+
+
+def correlate_with_bound(x: np.ndarray, w: np.ndarray, *, dilation: Any = 1, stride: Any = 1,
+                         padding: Padding = "valid", boundary: str = "zeros", groups: int = 1,
+                         max_bytes: int | None = MAX_BYTES, max_work: int | None = MAX_WORK,
+                         method: str = "auto") -> tuple[np.ndarray, np.ndarray, CorrelationPlan]:
+    r"""A NumPy correlation, a bound on its rounding error at every output, and the plan that ran.
+
+    On the direct path the bound is :math:`\gamma_n (|W| \star |x|)` with
+    :math:`n` = ``terms`` (evaluated by a second, float64 direct correlation and
+    inflated for its own rounding); on the FFT path it is the norm-wise bound of
+    :mod:`kronconv.numeric.spectral`, one value per batch item and output
+    channel, broadcast to the output's shape.  Integer inputs give a zero bound
+    where :math:`\sum |W||x|` fits the integer type (and :math:`2^{53}`), ``inf`` elsewhere.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x, w = rng.standard_normal((1, 1, 300)), rng.standard_normal((1, 1, 200))
+    >>> y, e, plan = correlate_with_bound(x, w, method="fft")
+    >>> exact = correlate(x, w)
+    >>> plan.method, bool((abs(y - exact) <= e + correlate_with_bound(x, w, method="direct")[1]).all())
+    ('fft', True)
+    """
+    if not isinstance(x, np.ndarray) or not isinstance(w, np.ndarray):
+        raise InvalidArgument("correlate_with_bound takes NumPy arrays")
+    geo, dtype = _prepare(x, w, {"dilation": dilation, "stride": stride, "padding": padding,
+                                 "boundary": boundary, "groups": groups})
+    plan = correlation_plan(geo, dtype, method)
+    bound_plan = correlation_plan(geo, np.float64, "direct")
+    check_limits(plan.nbytes + (bound_plan.nbytes if plan.method == "direct" else 0),
+                 plan.work + (bound_plan.work if plan.method == "direct" else 0),
+                 max_bytes=max_bytes, max_work=max_work, what="correlation")
+    if plan.method == "fft":
+        WORK_DONE[0] += plan.work
+        y, e = correlate_fft(x, w, geo, dtype)
+        return y, np.broadcast_to(e, y.shape).copy(), plan
+    y = _correlate_np(x, w, geo, dtype)
+    u = unit_roundoff(dtype)
+    mag = _correlate_np(np.abs(x.astype(np.float64)), np.abs(w.astype(np.float64)), geo, np.float64)
+    mag *= inflation(geo.terms + 4)
+    if u == 0.0:  # integers: exact while every partial sum fits
+        fits = min(2.0**53, float(np.iinfo(dtype).max))
+        return y, np.where(mag < fits, 0.0, math.inf), plan
+    return y, gamma(geo.terms, u) * mag, plan
 
 
 def _flip(w: Any) -> Any:

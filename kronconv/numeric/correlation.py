@@ -245,23 +245,35 @@ class CorrelationPlan:
     terms: int
 
 
+def _block_rows(rows: int, per_row: int, budget: int) -> int:
+    return min(rows, max(1, budget // max(per_row, 1)))
+
+
 def _direct_plan(geo: ConvGeometry, itemsize: int) -> CorrelationPlan:
+    """Work and peak memory of the direct path, mirroring its blocking (the tests compare with counts)."""
     path = direct_path(geo)
-    outs = geo.batch * geo.out_channels * math.prod(geo.out_size)
-    padded = geo.batch * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
+    nb, g = geo.batch, geo.groups
+    cg, og = geo.in_channels // g, geo.out_channels // g
+    outs = nb * geo.out_channels * math.prod(geo.out_size)
+    rows, rest = geo.out_size[0], math.prod(geo.out_size[1:])
+    padded_any = any(lo or hi for lo, hi in geo.pad)
+    padded = nb * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
     work = geo.work
     if path == "flat":
         row = math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size[1:], geo.pad[1:]))
-        work = geo.batch * geo.out_channels * geo.terms * geo.out_size[0] * row
-        extra = padded + geo.batch * geo.in_channels * row
-        block = 4 * _BLOCK_ELEMS
+        work = nb * geo.out_channels * geo.terms * rows * row
+        span = _block_rows(rows, og * row, 2 * _BLOCK_ELEMS) * row
+        extra = padded + nb * geo.in_channels * row + 2 * og * span + (padded if geo.boundary != "zeros" else 0)
     elif path == "im2col":
-        extra = padded
-        block = 2 * _COLS_BYTES // itemsize
+        per_row = cg * geo.taps * rest
+        r = _block_rows(rows, per_row * itemsize, _COLS_BYTES)
+        extra = padded * padded_any + r * per_row + og * r * rest
+    elif path == "taps":
+        extra = padded * padded_any + _block_rows(rows, nb * geo.out_channels * rest, _BLOCK_ELEMS) * nb * geo.out_channels * rest
     else:
-        extra = padded
-        block = 2 * _BLOCK_ELEMS * (8 if path == "einsum" else 1)
-    return CorrelationPlan("direct", path, work, itemsize * (extra + outs + min(block, 2 * outs)), geo.terms)
+        per_row = nb * geo.out_channels * rest
+        extra = padded * padded_any + _block_rows(rows, per_row * geo.taps, 8 * _BLOCK_ELEMS) * per_row
+    return CorrelationPlan("direct", path, work, itemsize * (extra + outs), geo.terms)
 
 
 def correlation_plan(geo: ConvGeometry, dtype: Any, method: str = "auto") -> CorrelationPlan:
@@ -378,7 +390,6 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
     plan = correlation_plan(geo, dtype, method)
     check_limits(plan.nbytes, plan.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
     if plan.method == "fft":
-        WORK_DONE[0] += plan.work
         return correlate_fft(x, w, geo, dtype)[0]
     return _correlate_np(x, w, geo, dtype)
 
@@ -415,7 +426,6 @@ def correlate_with_bound(x: np.ndarray, w: np.ndarray, *, dilation: Any = 1, str
                  plan.work + (bound_plan.work if plan.method == "direct" else 0),
                  max_bytes=max_bytes, max_work=max_work, what="correlation")
     if plan.method == "fft":
-        WORK_DONE[0] += plan.work
         y, e = correlate_fft(x, w, geo, dtype)
         return y, np.broadcast_to(e, y.shape).copy(), plan
     y = _correlate_np(x, w, geo, dtype)

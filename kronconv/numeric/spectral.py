@@ -37,22 +37,34 @@ whose inner twiddles are :math:`\pm i` (exact) or :math:`(1 \pm i)/\sqrt 2`
 stage.  pocketfft computes its twiddles in higher precision and rounds them
 once, so :math:`\mu \le \sqrt 2\, u`; we take :math:`\mu = 2u` (:data:`TWIDDLE_ULPS`).
 
-Write :math:`s = \sqrt F`, :math:`a_{nc} = \|\tilde x_{n,c}\|_2`,
-:math:`b_1 = \|w_{o,c}\|_1`, :math:`b_2 = \|w_{o,c}\|_2` and
-:math:`\gamma = \gamma_{2C}`.  Then, with :math:`X = \mathcal F \tilde x` and
-:math:`W = \mathcal F w` (hats for computed values):
+The normwise statement is used for the input and the inverse transform.  For
+the kernel we need its entry-wise form: an FFT is linear, and with the
+rounding errors fixed every computed output is
+:math:`\hat W_k = \sum_j M_{kj} w_j` where :math:`M_{kj}` is the product, along
+the unique path from input :math:`j` to output :math:`k` of the butterfly
+network, of real :math:`2 \times 2` matrices -- per stage a twiddle rotation
+times :math:`(I + \Delta)` with :math:`\|\Delta\|_2 \le \eta` (Higham's
+per-stage constant: the rounded twiddle, the rounded complex product and the
+rounded sum, whose real and imaginary parts round separately).  So
+:math:`\|M_{kj} - \omega^{jk}\|_2 \le (1 + \eta)^p - 1 \le \varepsilon` and
+:math:`|\hat W_k - W_k| \le \varepsilon \|w\|_1`.
+
+Write :math:`a_{nc} = \|\tilde x_{n,c}\|_2`, :math:`b = \|w_{o,c}\|_1`,
+:math:`s = \sqrt F` and :math:`\gamma = \gamma_{2C}`.  Then, with
+:math:`X = \mathcal F \tilde x` and :math:`W = \mathcal F w` (hats for
+computed values):
 
 1. forward transforms: :math:`\|\hat X - X\|_2 \le \varepsilon s a`,
-   :math:`\|\hat W - W\|_\infty \le \|\hat W - W\|_2 \le \varepsilon s b_2`,
-   :math:`\|W\|_\infty \le b_1`, hence :math:`\|\hat W\|_\infty \le B := b_1 + \varepsilon s b_2`;
+   :math:`\|X\|_2 = s a`, :math:`\|\hat W - W\|_\infty \le \varepsilon b`,
+   :math:`\|W\|_\infty \le b`, hence :math:`\|\hat W\|_\infty \le (1 + \varepsilon) b`;
 2. the channel sum of products (conventional complex arithmetic: each real
    and imaginary part of :math:`\sum_c X_c \bar W_c` is a real sum of
    :math:`2C` products, in any order, so its error is at most :math:`\gamma_{2C}`
    times :math:`\sum_c (|\Re X_c \Re W_c| + |\Im X_c \Im W_c|) \le \sum_c |X_c||W_c|`
    per part, :math:`\sqrt 2\gamma` in modulus):
-   :math:`\|\hat P - P\|_2 \le \sum_c s a\,[\varepsilon B + \varepsilon s b_2
-   + \sqrt 2 \gamma (1 + \varepsilon) B] = \sum_c s a\, T` and
-   :math:`\|\hat P\|_2 \le \sum_c s a\,(b_1 + T)`;
+   :math:`\|\hat P - P\|_2 \le \sum_c s a b\,[\varepsilon (1 + \varepsilon) + \varepsilon
+   + \sqrt 2 \gamma (1 + \varepsilon)^2] = \sum_c s a b\, t` and
+   :math:`\|\hat P\|_2 \le \sum_c s a b\,(1 + t)`;
 3. inverse transform (the scaling by :math:`1/F`, a power of two, is exact
    barring underflow): :math:`\|\hat y - y\|_\infty \le \|\hat y - y\|_2 \le
    \tfrac1F\,(s\|\hat P - P\|_2 + \varepsilon s \|\hat P\|_2)`, and taking
@@ -62,10 +74,9 @@ So every output of batch item :math:`n` and output channel :math:`o` obeys
 
 .. math::
 
-    |\hat y[n, o, i] - y[n, o, i]| \le \sum_c a_{nc}\,\big((1 + \varepsilon)\,T_{oc}
-    + \varepsilon\, b_{1,oc}\big), \quad
-    T = (\varepsilon + \sqrt 2 \gamma_{2C} (1 + \varepsilon))(b_1 + \varepsilon s b_2)
-    + \varepsilon s b_2.
+    |\hat y[n, o, i] - y[n, o, i]| \le \big(t + \varepsilon (1 + t)\big) \sum_c
+    \|\tilde x_{n,c}\|_2 \, \|w_{o,c}\|_1, \qquad
+    t = \varepsilon (2 + \varepsilon) + \sqrt 2 \gamma_{2C} (1 + \varepsilon)^2.
 
 It is of order :math:`3 p \eta\, \|\tilde x\|_2 \|w\|_1`: a norm-wise bound, so
 small outputs carry the error of the large ones (unlike the direct path's
@@ -84,6 +95,7 @@ from .bounds import gamma, inflation, unit_roundoff
 from .geometry import ConvGeometry, _pad
 
 __all__ = [
+    "FFT_WORK_DONE",
     "TWIDDLE_ULPS",
     "fft_error_factor",
     "fft_shape",
@@ -139,16 +151,27 @@ def fft_work(geo: ConvGeometry) -> int:
 
 
 def fft_nbytes(geo: ConvGeometry, itemsize: int) -> int:
-    """Peak memory of the FFT path: padded input, the spectra of input, kernel and product, and the output."""
+    """Peak memory of the FFT path: padded input, the dilated kernel, the spectra alive together, the output."""
     f = math.prod(fft_shape(geo))
     c = 2 * itemsize
-    padded = geo.batch * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
-    spectra = (geo.batch * geo.in_channels + geo.out_channels * geo.in_channels + 2 * geo.batch * geo.out_channels) * f
-    return itemsize * padded + c * spectra + itemsize * geo.batch * geo.out_channels * math.prod(geo.out_size)
+    m = math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
+    padded = geo.batch * geo.in_channels * m * (1 if any(lo or hi for lo, hi in geo.pad) else 0)
+    kernel = geo.out_channels * geo.in_channels * math.prod(geo.extent)
+    nx, nw, ny = geo.batch * geo.in_channels, geo.out_channels * geo.in_channels, geo.batch * geo.out_channels
+    # x's spectrum stays while the kernel's is made; then both and the product; then product and inverse
+    peak = max(c * nx * (m + f), c * nx * f + (itemsize + c) * kernel + c * nw * f,
+               c * (nx + nw + ny) * f, 2 * c * ny * f)
+    return itemsize * padded + peak + itemsize * ny * math.prod(geo.out_size)
+
+
+#: Multiply-add equivalents done by the FFT path, counted from the transforms and products it runs.
+FFT_WORK_DONE = [0]
 
 
 def _fftn(a: np.ndarray, shape: tuple[int, ...], inverse: bool = False) -> np.ndarray:
     axes = tuple(range(a.ndim - len(shape), a.ndim))
+    f = math.prod(shape)
+    FFT_WORK_DONE[0] += int(a.size // math.prod(a.shape[-len(shape):]) * _FFT_MADDS_PER_POINT_STAGE * f * (f.bit_length() - 1))
     try:
         import scipy.fft as sfft  # same pocketfft algorithm, in place and threaded
 
@@ -184,6 +207,7 @@ def correlate_fft(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
     np.conjugate(wf, out=wf)
     # P[n, o] = sum_c X[n, c] conj(W[o, c]): one complex GEMM per frequency block
     pf = np.einsum("nc...,oc...->no...", xf, wf)
+    FFT_WORK_DONE[0] += 4 * pf.size * geo.in_channels
     del xf, wf
     yf = _fftn(pf, shape, inverse=True)
     del pf
@@ -193,14 +217,10 @@ def correlate_fft(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
     u = unit_roundoff(dtype)
     eps = fft_error_factor(math.prod(shape).bit_length() - 1, u)
     g = gamma(2 * geo.in_channels, u)
-    s = math.sqrt(math.prod(shape))
+    t = eps * (2 + eps) + math.sqrt(2.0) * g * (1 + eps) ** 2
     a = np.sqrt(np.sum(np.square(xpad.astype(np.float64)), axis=tuple(range(2, 2 + dims))))  # (N, C)
-    w64 = np.abs(w.astype(np.float64))
-    b1 = w64.sum(axis=tuple(range(2, 2 + dims)))  # (O, C)
-    b2 = np.sqrt(np.square(w64).sum(axis=tuple(range(2, 2 + dims))))
-    big_b = b1 + eps * s * b2
-    t = (eps + math.sqrt(2.0) * g * (1 + eps)) * big_b + eps * s * b2
-    per = (1 + eps) * t + eps * b1  # (O, C)
+    b = np.abs(w.astype(np.float64)).sum(axis=tuple(range(2, 2 + dims)))  # (O, C)
+    per = (t + eps * (1 + t)) * b
     bound = a @ per.T  # (N, O)
     ops = 2 * math.prod(xpad.shape[2:]) + 2 * geo.taps + 8 * geo.in_channels + 16
     bound = bound * inflation(ops)

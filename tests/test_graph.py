@@ -563,3 +563,17 @@ def test_numeric_check_of_separable_counts_detects_one_changed_count(where) -> N
     forged = dataclasses.replace(ug, levels=(bad,) + ug.levels[1:])
     res = numeric_check(forged)
     assert res.ran and res.agrees is False and res.reason
+
+
+@given(st.tuples(st.integers(1, 12), st.integers(1, 12), st.integers(1, 12)), st.integers(2, 7))
+def test_hdc_rule_on_integers_equals_the_symbolic_rule_evaluated(rates, k) -> None:
+    import sympy as sp
+
+    from kronconv.graph import hdc_rule
+
+    sym_rule = hdc_rule(["a", "b", "c"], "k")
+    syms = {str(v): v for r in (*sym_rule.rates, sym_rule.kernel) for v in r.free_symbols}
+    subs = {syms["a"]: rates[0], syms["b"]: rates[1], syms["c"]: rates[2], syms["k"]: k}
+    fast = hdc_rule(list(rates), k)
+    assert tuple(m.subs(subs) for m in sym_rule.M) == fast.M
+    assert fast.m2_ok == bool(sp.Le(sym_rule.M[1].subs(subs), k))

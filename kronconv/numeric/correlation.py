@@ -94,8 +94,8 @@ def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
     cg, og = geo.in_channels // g, geo.out_channels // g
     out = np.empty((nb, geo.out_channels) + geo.out_size, dtype=dtype)
     path = direct_path(geo)
-    if path == "flat":
-        _channels_flat(x, w, geo, out)
+    if path in ("flat", "stack"):
+        _channels_flat(x, w, geo, out, stacked=path == "stack")
         return out
     v = _windows(_pad(x, geo.pad, geo.boundary, 0), geo)
     rows, rest = geo.out_size[0], math.prod(geo.out_size[1:])
@@ -132,21 +132,31 @@ def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
 
 
 def direct_path(geo: ConvGeometry) -> str:
-    """The direct path the NumPy engine takes: ``taps``, ``einsum`` (one channel per group), ``flat`` or ``im2col``.
+    """The direct path the NumPy engine takes.
+
+    One input channel per group: ``stack`` (stride 1, the taps' flat views copied
+    into one block and one GEMM), else ``taps`` or ``einsum``; several: ``flat``
+    (stride 1) or ``im2col``.
 
     Examples
     --------
     >>> from kronconv.numeric.geometry import conv_geometry
     >>> [direct_path(conv_geometry((1, c, 64, 64), (8, c, k, k))) for c, k in ((1, 3), (1, 9), (4, 3))]
-    ['taps', 'einsum', 'flat']
+    ['stack', 'einsum', 'flat']
     >>> direct_path(conv_geometry((1, 4, 64, 64), (8, 4, 3, 3), stride=2))
     'im2col'
+    >>> [direct_path(conv_geometry((1, 1, 64, 64), (1, 1, k, k), stride=2)) for k in (3, 9)]
+    ['taps', 'einsum']
     """
     if geo.in_channels == geo.groups:
+        if geo.taps <= _STACK_MAX and _flat_waste(geo) <= _FLAT_WASTE_MAX:
+            return "stack"
         return "taps" if geo.taps <= _TAP_LOOP_MAX else "einsum"
     return "flat" if _flat_waste(geo) <= _FLAT_WASTE_MAX else "im2col"
 
 
+#: Most taps of the ``stack`` path (one channel per group; more use ``einsum``).
+_STACK_MAX = 32
 #: The flat-GEMM path may compute this many times the needed outputs (the padded row tails).
 _FLAT_WASTE_MAX = 2.0
 
@@ -159,13 +169,15 @@ def _flat_waste(geo: ConvGeometry) -> float:
     return math.prod(padded[1:]) / math.prod(geo.out_size[1:])
 
 
-def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray) -> None:
-    """Stride 1, several channels: per tap one GEMM on a flat, copy-free view of the padded input.
+def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray, stacked: bool = False) -> None:
+    """Stride 1: GEMMs on flat, copy-free views of the padded input (``flat``), or on a block of them (``stack``).
 
     Along the flattened padded input, tap ``t`` of output row block ``r0:r1`` is the
     contiguous range starting at ``r0 P_0 + \\sum_a t_a d_a P_a`` (``P_a`` the element
-    strides of the padded axes), so ``W[:, :, t] @ x_flat[:, range]`` needs no copy;
-    the row tails past the output width are computed and dropped.
+    strides of the padded axes), so ``W[:, :, t] @ x_flat[:, range]`` needs no copy
+    (``flat``: one GEMM per tap, summed); with one input channel per group the
+    ranges of all taps are copied into one ``(taps, span)`` block and multiplied
+    once (``stack``).  The row tails past the output width are computed and dropped.
     """
     nb, g = geo.batch, geo.groups
     cg, og = geo.in_channels // g, geo.out_channels // g
@@ -181,20 +193,28 @@ def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndar
     offs = [sum(t * d * p for t, d, p in zip(tap, geo.dilation, strides))
             for tap in itertools.product(*(range(k) for k in geo.kernel))]
     wt = np.ascontiguousarray(np.moveaxis(w.reshape(g, og, cg, geo.taps), -1, 0))  # (taps, g, og, cg)
+    wg = w.reshape(g, og, geo.taps) if stacked else None
     keep = (slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out_size[1:])
-    for r0, r1 in _row_blocks(geo.out_size[0], og * p0, 2 * _BLOCK_ELEMS):
+    per_row = (geo.taps + og) * p0 if stacked else og * p0
+    for r0, r1 in _row_blocks(geo.out_size[0], per_row, 2 * _BLOCK_ELEMS):
         span = (r1 - r0) * p0
         acc = np.empty((og, span), dtype=out.dtype)
-        tmp = np.empty_like(acc)
+        tmp = np.empty((geo.taps, span) if stacked else (og, span), dtype=out.dtype)
         for n in range(nb):
             for gi in range(g):
                 xs = flat[n, gi * cg:(gi + 1) * cg]
-                for ti, off in enumerate(offs):
-                    start = r0 * p0 + off
-                    np.matmul(wt[ti, gi], xs[:, start:start + span], out=acc if ti == 0 else tmp)
-                    if ti:
-                        acc += tmp
-                    WORK_DONE[0] += og * cg * span
+                if stacked:
+                    for ti, off in enumerate(offs):
+                        tmp[ti] = xs[0, r0 * p0 + off:r0 * p0 + off + span]
+                    np.matmul(wg[gi], tmp, out=acc)  # type: ignore[index]
+                    WORK_DONE[0] += og * geo.taps * span
+                else:
+                    for ti, off in enumerate(offs):
+                        start = r0 * p0 + off
+                        np.matmul(wt[ti, gi], xs[:, start:start + span], out=acc if ti == 0 else tmp)
+                        if ti:
+                            acc += tmp
+                        WORK_DONE[0] += og * cg * span
                 out[n, gi * og:(gi + 1) * og, r0:r1] = acc.reshape((og, r1 - r0) + m[1:])[keep]
 
 
@@ -222,7 +242,8 @@ def _channels_im2col(v: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.nd
 METHODS = ("direct", "fft", "auto")
 #: Nanoseconds per multiply-add of each path, float32 and float64, one thread (measured with
 #: ``benchmarks/cpu.py``; only their ratios matter).  ``einsum`` is slower on short kernel rows.
-_NS_PER_MADD = {"taps": (0.5, 1.7), "einsum": (0.12, 0.7), "flat": (0.12, 0.25), "im2col": (0.2, 0.4),
+_NS_PER_MADD = {"taps": (0.5, 1.7), "einsum": (0.12, 0.7), "flat": (0.12, 0.25), "stack": (0.8, 1.5),
+                "im2col": (0.2, 0.4),
                 "fft": (0.45, 1.0)}
 
 
@@ -259,11 +280,12 @@ def _direct_plan(geo: ConvGeometry, itemsize: int) -> CorrelationPlan:
     padded_any = any(lo or hi for lo, hi in geo.pad)
     padded = nb * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
     work = geo.work
-    if path == "flat":
+    if path in ("flat", "stack"):
         row = math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size[1:], geo.pad[1:]))
         work = nb * geo.out_channels * geo.terms * rows * row
-        span = _block_rows(rows, og * row, 2 * _BLOCK_ELEMS) * row
-        extra = padded + nb * geo.in_channels * row + 2 * og * span + (padded if geo.boundary != "zeros" else 0)
+        per_row = (geo.taps + og) * row if path == "stack" else 2 * og * row
+        span_elems = _block_rows(rows, per_row // (1 if path == "stack" else 2), 2 * _BLOCK_ELEMS) * per_row
+        extra = padded + nb * geo.in_channels * row + span_elems + (padded if geo.boundary != "zeros" else 0)
     elif path == "im2col":
         per_row = cg * geo.taps * rest
         r = _block_rows(rows, per_row * itemsize, _COLS_BYTES)
@@ -289,7 +311,7 @@ def correlation_plan(geo: ConvGeometry, dtype: Any, method: str = "auto") -> Cor
     >>> correlation_plan(geo, np.float64).method, correlation_plan(geo, np.float64, "direct").work
     ('fft', 55800900)
     >>> correlation_plan(conv_geometry((1, 1, 64, 64), (1, 1, 3, 3)), np.float32).path
-    'taps'
+    'stack'
     """
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {', '.join(METHODS)}, got {method!r}")

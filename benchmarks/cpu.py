@@ -32,6 +32,7 @@ ARGS = _ap.parse_args()
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
+import math
 import platform
 import statistics
 import subprocess
@@ -226,8 +227,10 @@ def _child(args: list[str], tree: Path) -> tuple[float, float, float]:
     err = p.stderr.read() if p.stderr else ""
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise RuntimeError(f"{args} failed in {tree}: {err[-300:]}")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        last = [line for line in err.splitlines() if not line.startswith("VmHWM")][-1:]
+        raise RuntimeError(f"exit {code}: {' '.join(last)[:200]}")
     hwm = [line.split()[1] for line in err.splitlines() if line.startswith("VmHWM")]
     return wall, ru.ru_utime + ru.ru_stime, int(hwm[-1]) / 1024 if hwm else float("nan")
 
@@ -253,13 +256,15 @@ def before_after(before: Path | None) -> None:
                 try:
                     res[n].append(_child(cmd, tree))
                 except RuntimeError as exc:
+                    res[n].append((math.nan,) * 3)
                     print(f"  {title}: {n}: {exc}")
         print(f"  {title}")
         med = {}
         for n, _ in trees:
-            if not res[n]:
+            ok = [v for v in res[n] if not math.isnan(v[0])]
+            if not ok:
                 continue
-            m = tuple(statistics.median(v[i] for v in res[n]) for i in range(3))
+            m = tuple(statistics.median(v[i] for v in ok) for i in range(3))
             med[n] = m
             print(f"    {n:<7} wall {m[0]:7.2f} s   CPU {m[1]:7.2f} s   peak RSS {m[2]:8.1f} MiB")
         if "before" in med and "after" in med:

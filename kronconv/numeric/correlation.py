@@ -1,8 +1,13 @@
-r"""Dilated, strided, grouped correlation and convolution: the vectorised reference and the GPU dispatch.
+r"""Dilated, strided, grouped correlation and convolution: the NumPy engine's paths, its cost model, the GPU dispatch.
 
-NumPy arrays run :func:`_correlate_xp` (a loop over kernel taps only, one GEMM
-per tap and group); CuPy float arrays run the CUDA kernel of
-:mod:`kronconv.gpu.kernels` with the same :class:`~kronconv.numeric.geometry.ConvGeometry`.
+NumPy arrays run one of the direct paths of :func:`_correlate_np` (``stack``,
+``taps``, ``einsum``, ``flat``, ``im2col``; see :func:`direct_path`) or, with
+``method='fft'``/``'auto'``, the FFT path of :mod:`kronconv.numeric.spectral`;
+:func:`correlation_plan` chooses and estimates work and memory.  CuPy float
+arrays run the CUDA kernel of :mod:`kronconv.gpu.kernels` with the same
+:class:`~kronconv.numeric.geometry.ConvGeometry`; other array types the
+array-generic tap loop :func:`_correlate_xp`.  ``docs/cpu-engine.md`` describes
+the paths and the bounds.
 """
 
 from __future__ import annotations

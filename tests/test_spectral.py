@@ -47,15 +47,16 @@ def test_long_double_reference_is_wider_than_float64() -> None:
     assert U_LONG <= 2.0**-63, f"long double here has u = {U_LONG}; the FFT tests need an 80-bit or wider type"
 
 
-@given(st.integers(1, 2), st.integers(0, 2**32 - 1), st.sampled_from(["float32", "float64"]),
+@given(st.integers(1, 3), st.integers(0, 2**32 - 1), st.sampled_from(["float32", "float64"]),
        st.sampled_from(["valid", "same", "full", "circular"]), st.integers(1, 3), st.integers(1, 3),
        st.integers(1, 2))
 def test_fft_error_never_exceeds_its_bound_on_random_inputs(dims, seed, dtype, padding, cin, cout, batch) -> None:
     rng = np.random.default_rng(seed)
-    k = tuple(int(v) for v in rng.integers(1, 12, dims))
-    d = tuple(int(v) for v in rng.integers(1, 4, dims))
+    small = dims == 3  # keeps the long-double reference quick
+    k = tuple(int(v) for v in rng.integers(1, 4 if small else 12, dims))
+    d = tuple(int(v) for v in rng.integers(1, 3 if small else 4, dims))
     s = tuple(int(v) for v in rng.integers(1, 3, dims))
-    n = tuple(int(dd * (kk - 1) + 1 + rng.integers(0, 40)) for kk, dd in zip(k, d))
+    n = tuple(int(dd * (kk - 1) + 1 + rng.integers(0, 8 if small else 40)) for kk, dd in zip(k, d))
     scale = 10.0 ** rng.uniform(-3, 3)
     x = (rng.standard_normal((batch, cin) + n) * scale).astype(dtype)
     w = rng.standard_normal((cout, cin) + k).astype(dtype)

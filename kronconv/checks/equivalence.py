@@ -128,8 +128,8 @@ def estimate_equivalence(layers: int, kernel: int, dims: int, size: int, channel
     kernel_elems = C * C * ext_k**D
     live += 8 * outs * 2 + 8 * kernel_elems * 3  # cascade value and bound; K, K_abs, |K|
     border = cascade_padding(per_layer, list(dilations), padding)
-    widths, fill = _kron_widths(padding, border, ext_k, D)
-    geo = conv_geometry((B, C) + (size,) * D, (C, C) + (ext_k,) * D, padding=widths, boundary=fill)
+    kwidths, kfill = _kron_widths(padding, border, ext_k, D)
+    geo = conv_geometry((B, C) + (size,) * D, (C, C) + (ext_k,) * D, padding=kwidths, boundary=kfill)
     method = "auto" if backend == "numpy" else "direct"
     plans = [correlation_plan(geo, dtype, method)]
     if plans[0].method == "direct":  # its bound: a float64 magnitude correlation
@@ -221,7 +221,7 @@ def check_equivalence(layers: int = 3, kernel: int = 3, *, dims: int = 2, size: 
     x_np = _random(rng, (B, C) + (n,) * D, dtype)
     ws = [xp.asarray(w) for w in ws_np]
     x = xp.asarray(x_np)
-    lim = {"max_bytes": max_bytes, "max_work": max_work}
+    lim: dict[str, Any] = {"max_bytes": max_bytes, "max_work": max_work}
 
     kws = ws[::-1] if plant == "swap" else ws
     K = kron_channels(kws)

@@ -293,9 +293,11 @@ def _check_factors(ug: UnitGraph, origin: tuple[int, ...], factors: list[np.ndar
     if [(v, v + n) for v, n in zip(lo, dense.shape)] != boxes:
         return NumericCheck(True, False, _DIFFER)
     trimmed = [f[a:b] for f, (a, b) in zip(factors, boxes)]  # type: ignore[misc]
-    rest = trimmed[1] if len(trimmed) > 1 else None
-    for f in trimmed[2:]:
-        rest = np.multiply.outer(rest, f)
+    rest: np.ndarray | None = None
+    if len(trimmed) > 1:
+        rest = trimmed[1]
+        for f in trimmed[2:]:
+            rest = np.multiply.outer(rest, f)
     row = 1 if rest is None else rest.size
     step = max(1, (1 << 20) // row)
     for r0 in range(0, dense.shape[0], step):

@@ -39,6 +39,7 @@ __all__ = [
     "Cert",
     "ProofDrift",
     "build_proofs",
+    "built",
     "certificate_names",
     "check_proofs",
     "generate",
@@ -173,13 +174,23 @@ def _index(rows: list[tuple[Cert, Any]]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+_BUILT: dict[str, Any] = {}
+
+
+def built(cert: Cert) -> Any:
+    """``cert.build()``, computed once per process: the docs pages and the certificate files share it."""
+    if cert.name not in _BUILT:
+        _BUILT[cert.name] = cert.build()
+    return _BUILT[cert.name]
+
+
 def generate(names: Sequence[str] | None = None, *, progress: Callable[[str], None] | None = None) -> dict[str, str]:
     """File name -> text for the chosen certificates (with ``README.md`` when all are chosen)."""
     certs = _select(names)
     files: dict[str, str] = {}
     rows = []
     for i, cert in enumerate(certs, 1):
-        proof = cert.build()
+        proof = built(cert)
         files[f"{cert.name}.json"] = proof.to_json() + "\n"
         files[f"{cert.name}.md"] = _md(cert, proof)
         rows.append((cert, proof))

@@ -208,3 +208,43 @@ def test_zero_padding_interior_is_exactly_the_clean_outputs() -> None:
     r2 = check_equivariance("dilated", layers=3, dims=1, channels=1, size=40, shifts=[-3], padding="zeros",
                             backend="numpy")
     assert r2.shifts[0].compared == 23 and r2.holds
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_equivalence_estimates_within_two_of_counted_work_and_traced_memory(seed) -> None:
+    # the limits refuse only what is really too big: the estimate is compared with the
+    # multiply-adds the chosen paths really do and with tracemalloc's peak
+    import tracemalloc
+
+    from kronconv.checks.equivalence import estimate_equivalence
+    from kronconv.numeric.correlation import WORK_DONE
+    from kronconv.numeric.spectral import FFT_WORK_DONE
+
+    rng = np.random.default_rng(seed)
+    dims, a = int(rng.integers(1, 3)), int(rng.integers(2, 4))
+    layers = int(rng.integers(2, 6 if dims == 1 else 5))
+    channels, batch = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    padding = str(rng.choice(["valid", "same", "full", "circular"]))
+    dtype = str(rng.choice(["float32", "float64"]))
+    dil = tuple(a**l for l in range(layers))
+    size = max(sum(d * (a - 1) for d in dil) + 1, a**layers) - 1 + (400 if dims == 1 else 48)
+    work, nbytes = estimate_equivalence(layers, a, dims, size, channels, batch, dil, padding, dtype)
+    kw = {"layers": layers, "kernel": a, "dims": dims, "channels": channels, "batch": batch, "size": size,
+          "padding": padding, "dtype": dtype, "backend": "numpy"}
+    check_equivalence(**kw)  # warm up
+    before = WORK_DONE[0] + FFT_WORK_DONE[0]
+    tracemalloc.start()
+    try:
+        r = check_equivalence(**kw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    done = WORK_DONE[0] + FFT_WORK_DONE[0] - before
+    assert r.holds
+    assert 0.5 <= work / done <= 2.0, (work, done)
+    assert 0.5 <= nbytes / peak <= 2.0, (nbytes, peak)
+
+
+def test_equivalence_with_five_layers_runs_under_the_default_limits() -> None:
+    r = check_equivalence(layers=5, kernel=3, dims=2, backend="numpy")
+    assert r.holds and r.kronecker_kernel_shape == (1, 1, 243, 243)

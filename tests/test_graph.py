@@ -527,3 +527,53 @@ def test_dilated_cones_are_stored_on_their_lattice():
     # so the largest 2-D Kronecker field costs little more than its input array
     e = estimate(chain(kernel=2, dilations=[2**l for l in range(12)], dims=2))
     assert e.cells[0] == 4096**2 and e.work < 3 * 4096**2
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3))
+def test_reached_box_and_listed_holes_equal_the_dense_scans(seed, dims) -> None:
+    from kronconv.graph.unitgraph import _first_zeros, _reached_box
+
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(v) for v in rng.integers(1, 9, dims))
+    c = (rng.random(shape) < rng.uniform(0.05, 0.9)).astype(np.int64) * rng.integers(1, 5, shape)
+    nz = np.nonzero(c)
+    box = _reached_box(c)
+    if not c.any():
+        assert box is None
+    else:
+        assert box == [(int(i.min()), int(i.max()) + 1) for i in nz]
+    limit = int(rng.integers(1, 10))
+    assert np.array_equal(_first_zeros(c, limit), np.argwhere(c == 0)[:limit])
+
+
+@pytest.mark.parametrize("where", ["inside", "border"])
+def test_numeric_check_of_separable_counts_detects_one_changed_count(where) -> None:
+    from kronconv.graph.impulse import numeric_check
+
+    ug = unit_graph(chain(kernel=3, dilations=[1, 2, 4], dims=2))
+    assert numeric_check(ug).agrees is True
+    lev = ug.input
+    counts = lev.counts.copy()
+    if where == "inside":
+        counts[counts.shape[0] // 2, counts.shape[1] // 3] += 1
+    else:  # a count added outside the field's box
+        counts = np.pad(counts, 1)
+        counts[0, 0] = 1
+    bad = dataclasses.replace(lev, counts=counts, origin=tuple(o - (where == "border") for o in lev.origin))
+    forged = dataclasses.replace(ug, levels=(bad,) + ug.levels[1:])
+    res = numeric_check(forged)
+    assert res.ran and res.agrees is False and res.reason
+
+
+@given(st.tuples(st.integers(1, 12), st.integers(1, 12), st.integers(1, 12)), st.integers(2, 7))
+def test_hdc_rule_on_integers_equals_the_symbolic_rule_evaluated(rates, k) -> None:
+    import sympy as sp
+
+    from kronconv.graph import hdc_rule
+
+    sym_rule = hdc_rule(["a", "b", "c"], "k")
+    syms = {str(v): v for r in (*sym_rule.rates, sym_rule.kernel) for v in r.free_symbols}
+    subs = {syms["a"]: rates[0], syms["b"]: rates[1], syms["c"]: rates[2], syms["k"]: k}
+    fast = hdc_rule(list(rates), k)
+    assert tuple(m.subs(subs) for m in sym_rule.M) == fast.M
+    assert fast.m2_ok == bool(sp.Le(sym_rule.M[1].subs(subs), k))

@@ -21,11 +21,13 @@ from ..numeric import (
     cascade_padding,
     cascade_with_bound,
     check_limits,
+    conv_geometry,
     correlate,
     gamma,
     inflation,
     unit_roundoff,
 )
+from ..numeric.correlation import correlate_with_bound, correlation_plan
 from .compare import _DTYPES, _finite, _int_arg, compare_with_bound
 
 __all__ = [
@@ -80,6 +82,63 @@ class EquivalenceResult:
 
 def _random(rng: np.random.Generator, shape: tuple[int, ...], dtype: str, scale: float = 1.0) -> np.ndarray:
     return (rng.standard_normal(shape) * scale).astype(dtype)
+
+
+def _kron_widths(padding: str, border: Any, ext_k: int, dims: int) -> tuple[list[tuple[int, int]], str]:
+    if padding == "valid":
+        return [(0, 0)] * dims, "zeros"
+    if padding == "full":
+        return [(ext_k - 1, ext_k - 1)] * dims, "zeros"
+    widths = [(min(lo, ext_k - 1), ext_k - 1 - min(lo, ext_k - 1)) for lo, _ in border]
+    return widths, ("circular" if padding == "circular" else "zeros")
+
+
+def estimate_equivalence(layers: int, kernel: int, dims: int, size: int, channels: int, batch: int,
+                         dilations: tuple[int, ...], padding: str, dtype: str, backend: str = "numpy"
+                         ) -> tuple[int, int]:
+    """Multiply-adds and peak bytes of :func:`check_equivalence`, from the plans of the correlations it runs.
+
+    Mirrors the calls: per cascade layer the value, the magnitude for its bound and (after
+    the first) the propagated bound (direct, float64 for the bounds); on the Kronecker side
+    the correlation with its bound (:func:`~kronconv.numeric.correlation.correlate_with_bound`,
+    direct or FFT by the cost model) and the kernel-rounding term; plus the Kronecker kernels.
+
+    Examples
+    --------
+    >>> w, b = estimate_equivalence(5, 3, 2, 258, 1, 1, (1, 3, 9, 27, 81), "valid", "float64")
+    >>> 1e7 < w < 2e8, b < 2**30
+    (True, True)
+    """
+    a, L, D, C, B = kernel, layers, dims, channels, batch
+    ext_k = a**L
+    per_layer = [np.zeros((1, 1) + (a,) * D)] * L
+    from ..numeric.cascades import _cascade_layers
+
+    work, peak = 0, 0
+    shape: tuple[int, ...] = (B, C) + (size,) * D
+    live = 8 * B * C * size**D * 3  # x, |x| and one float64 copy on the Kronecker side
+    for i, (ds, widths, fill) in enumerate(_cascade_layers(per_layer, list(dilations), padding)):
+        geo = conv_geometry(shape, (C, C) + (a,) * D, dilation=ds, padding=list(widths), boundary=fill)
+        p64 = correlation_plan(geo, np.float64, "direct")
+        p = correlation_plan(geo, dtype, "direct")
+        work += p.work + p64.work * (2 if i else 1)
+        outs = B * C * math.prod(geo.out_size)
+        peak = max(peak, live + max(p.nbytes, p64.nbytes) + 8 * 4 * outs)
+        shape = (B, C) + geo.out_size
+    kernel_elems = C * C * ext_k**D
+    live += 8 * outs * 2 + 8 * kernel_elems * 3  # cascade value and bound; K, K_abs, |K|
+    border = cascade_padding(per_layer, list(dilations), padding)
+    kwidths, kfill = _kron_widths(padding, border, ext_k, D)
+    geo = conv_geometry((B, C) + (size,) * D, (C, C) + (ext_k,) * D, padding=kwidths, boundary=kfill)
+    method = "auto" if backend == "numpy" else "direct"
+    plans = [correlation_plan(geo, dtype, method)]
+    if plans[0].method == "direct":  # its bound: a float64 magnitude correlation
+        plans.append(correlation_plan(geo, np.float64, "direct"))
+    if L > 1:  # the kernel-rounding term
+        plans.append(correlation_plan(geo, np.float64, method))
+    work += sum(p.work for p in plans) + 2 * kernel_elems * C * (L - 1)
+    peak = max(peak, live + max(p.nbytes for p in plans) + 8 * 3 * B * C * math.prod(geo.out_size))
+    return work, peak
 
 
 def _corr_op(x: Any, k: Any, operation: str, widths: Any, fill: str, **lim: Any) -> Any:
@@ -153,12 +212,8 @@ def check_equivalence(layers: int = 3, kernel: int = 3, *, dims: int = 2, size: 
     xp = get_xp(be)
 
     # estimates before any allocation
-    kernel_elems = C * C * ext_k**D
-    big = B * C * (n + 2 * max(ext_c, ext_k)) ** D
-    nbytes = 8 * (kernel_elems * 3 + big * 8)
-    work_c = 3 * sum(B * C * (n + ext_c) ** D * C * a**D for _ in range(L))
-    work_k = 3 * B * C * (n + ext_k) ** D * C * ext_k**D + 2 * kernel_elems * C
-    check_limits(nbytes, work_c + work_k, max_bytes=max_bytes, max_work=max_work, what="the equivalence check")
+    work, nbytes = estimate_equivalence(L, a, D, n, C, B, dilations, padding, dtype, be)
+    check_limits(nbytes, work, max_bytes=max_bytes, max_work=max_work, what="the equivalence check")
 
     rng = np.random.default_rng(seed)
     fan = C * a**D
@@ -166,7 +221,7 @@ def check_equivalence(layers: int = 3, kernel: int = 3, *, dims: int = 2, size: 
     x_np = _random(rng, (B, C) + (n,) * D, dtype)
     ws = [xp.asarray(w) for w in ws_np]
     x = xp.asarray(x_np)
-    lim = {"max_bytes": max_bytes, "max_work": max_work}
+    lim: dict[str, Any] = {"max_bytes": max_bytes, "max_work": max_work}
 
     kws = ws[::-1] if plant == "swap" else ws
     K = kron_channels(kws)
@@ -180,22 +235,32 @@ def check_equivalence(layers: int = 3, kernel: int = 3, *, dims: int = 2, size: 
     yc, ec = cascade_with_bound(x, ws, list(dilations), padding=padding, operation=operation,
                                 activation="relu" if plant == "relu" else None, **lim)
 
-    if padding == "valid":
-        kw_widths, fill = [(0, 0)] * D, "zeros"
-    elif padding == "full":
-        kw_widths, fill = [(ext_k - 1, ext_k - 1)] * D, "zeros"
-    else:
-        kw_widths = [(min(lo, ext_k - 1), ext_k - 1 - min(lo, ext_k - 1)) for lo, _ in border]
-        fill = "circular" if padding == "circular" else "zeros"
-    yk = _corr_op(x, K, operation, kw_widths, fill, **lim)
+    kw_widths, fill = _kron_widths(padding, border, ext_k, D)
     u = unit_roundoff(dtype)
     n_k = C * ext_k**D
     m = (L - 1) * C
     xabs = xp.abs(x.astype(np.float64))
-    ek = gamma(n_k, u) * _corr_op(xabs, xp.abs(K.astype(np.float64)), operation, kw_widths, fill, **lim)
-    if m:
-        ek = ek + gamma(m, u) * _corr_op(xabs, Kabs, operation, kw_widths, fill, **lim)
-    ek = ek * inflation(n_k + m + 4 * L + 8)  # float64 rounding of K_abs, the sums and this evaluation
+    if be == "numpy":
+        # the cost model may take the FFT path; each path brings its own bound
+        flip = (slice(None), slice(None)) + (slice(None, None, -1),) * D if operation == "convolution" else ()
+        kop = np.ascontiguousarray(K[flip]) if flip else K
+        yk, ek, _ = correlate_with_bound(x, kop, padding=kw_widths, boundary=fill, **lim)
+        if m:
+            kabs = np.ascontiguousarray(Kabs[flip]) if flip else Kabs
+            geo_k = conv_geometry(x.shape, kabs.shape, padding=kw_widths, boundary=fill)
+            if correlation_plan(geo_k, np.float64, "auto").method == "direct":
+                mag = correlate(xabs, kabs, padding=kw_widths, boundary=fill, **lim) * inflation(n_k + 4)
+            else:
+                v, e, _ = correlate_with_bound(xabs, kabs, padding=kw_widths, boundary=fill, method="auto", **lim)
+                mag = np.maximum(v + e, 0.0)
+            ek = ek + gamma(m, u) * mag
+        ek = ek * inflation(m + 4 * L + 8)  # float64 rounding of K_abs, the sum and this evaluation
+    else:
+        yk = _corr_op(x, K, operation, kw_widths, fill, **lim)
+        ek = gamma(n_k, u) * _corr_op(xabs, xp.abs(K.astype(np.float64)), operation, kw_widths, fill, **lim)
+        if m:
+            ek = ek + gamma(m, u) * _corr_op(xabs, Kabs, operation, kw_widths, fill, **lim)
+        ek = ek * inflation(n_k + m + 4 * L + 8)  # float64 rounding of K_abs, the sums and this evaluation
 
     yc_h, yk_h, ec_h, ek_h = (to_numpy(v) for v in (yc, yk, ec, ek))
     common = tuple(min(p, q) for p, q in zip(yc_h.shape[2:], yk_h.shape[2:]))

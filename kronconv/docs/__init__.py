@@ -174,6 +174,11 @@ def render_figure(fig: Figure, path: Path) -> None:
         ) from None
     matplotlib.use("Agg")
     mfig = fig.draw()
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    if isinstance(mfig.get_layout_engine(), PlaceHolderLayoutEngine):
+        # left by tight_layout(): the layout is done, and without an engine savefig draws once, not twice
+        mfig.set_layout_engine(None)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda fh: mfig.savefig(fh, dpi=DPI, format="png", metadata={"Software": None}), "figure")
 

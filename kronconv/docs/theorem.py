@@ -111,7 +111,7 @@ def build(ctx: DocsContext | None) -> Page:
     """The cascade-theorem page."""
     try:
         from ..proof import render_proof
-        from ..proofs_build import CERTIFICATES
+        from ..proofs_build import CERTIFICATES, built
         from ..theorems import prove
     except ImportError as exc:  # pragma: no cover - the prover is part of the package
         return _unavailable(f"the prover cannot be imported ({exc})")
@@ -119,7 +119,7 @@ def build(ctx: DocsContext | None) -> Page:
     main = prove(layers=3)
     fig = _fig_induction()
     certificate_md = demote(render_proof(main, "md").strip(), 2)
-    proofs = [(c, c.build()) for c in CERTIFICATES]
+    proofs = [(c, built(c)) for c in CERTIFICATES]
     by_name = {c.name: p for c, p in proofs}
     refuted = [(c, p) for c, p in proofs if c.group == "refuted variants"]
     ch = by_name["channels-sum-L2-C2"]

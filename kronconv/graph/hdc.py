@@ -83,14 +83,24 @@ def hdc_rule(rates: Sequence[Any], kernel: Any = 3) -> HDCRule:
     for r in rs:
         if r.is_number and (not r.is_Integer or r < 1):
             raise InvalidArgument(f"rates must be positive integers, got {r}")
-    M = [sp.Integer(0)] * len(rs)
-    M[-1] = rs[-1]
-    for i in range(len(rs) - 2, -1, -1):
-        nxt = M[i + 1]
-        M[i] = sp.Max(nxt - 2 * rs[i], nxt - 2 * (nxt - rs[i]), rs[i])
-    m2 = M[1] if len(M) > 1 else M[0]
-    rel = sp.Le(m2, K)
-    m2_ok: bool | None = bool(rel) if rel in (sp.true, sp.false) else None
+    m2_ok: bool | None
+    if K.is_Integer and all(r.is_Integer for r in rs):  # plain integers: the same recursion without SymPy
+        mi = [0] * len(rs)
+        ri = [int(r) for r in rs]
+        mi[-1] = ri[-1]
+        for i in range(len(ri) - 2, -1, -1):
+            mi[i] = max(mi[i + 1] - 2 * ri[i], mi[i + 1] - 2 * (mi[i + 1] - ri[i]), ri[i])
+        M = [sp.Integer(m) for m in mi]
+        m2_ok = (mi[1] if len(mi) > 1 else mi[0]) <= int(K)
+    else:
+        M = [sp.Integer(0)] * len(rs)
+        M[-1] = rs[-1]
+        for i in range(len(rs) - 2, -1, -1):
+            nxt = M[i + 1]
+            M[i] = sp.Max(nxt - 2 * rs[i], nxt - 2 * (nxt - rs[i]), rs[i])
+        m2 = M[1] if len(M) > 1 else M[0]
+        rel = sp.Le(m2, K)
+        m2_ok = bool(rel) if rel in (sp.true, sp.false) else None
     if all(r.is_Integer for r in rs):
         gcd: Any = sp.Integer(math.gcd(*(int(r) for r in rs)))
         gcd_ok: bool | None = gcd == 1

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -121,6 +122,48 @@ class FieldSummary:
 MAX_LISTED_HOLES = 64
 
 
+def _reached_box(counts: np.ndarray) -> list[tuple[int, int]] | None:
+    """Per axis ``(first, last + 1)`` of the nonzero entries, or ``None`` if all are zero.
+
+    Scans inward from each face of the box, one hyperplane at a time, within the
+    faces already trimmed: on a lattice box whose faces are reached (the usual
+    case) it reads only the faces, never the whole array.
+    """
+    box: list[tuple[int, int]] = []
+    view = counts
+    for a in range(counts.ndim):
+        n = view.shape[a]
+        first = 0
+        while first < n and not np.any(np.take(view, first, axis=a)):
+            first += 1
+        if first == n:
+            return None
+        last = n - 1
+        while not np.any(np.take(view, last, axis=a)):
+            last -= 1
+        box.append((first, last + 1))
+        view = view[(slice(None),) * a + (slice(first, last + 1),)]
+    return box
+
+
+def _first_zeros(c: np.ndarray, limit: int) -> np.ndarray:
+    """Row-major indices of the first ``limit`` zero entries, scanning blocks of rows until enough are found."""
+    found: list[np.ndarray] = []
+    total = 0
+    if c.ndim == 0 or c.size == 0:
+        return np.zeros((0, c.ndim), dtype=np.int64)
+    step = max(1, (1 << 20) // max(1, c.size // c.shape[0]))
+    for r0 in range(0, c.shape[0], step):
+        idx = np.argwhere(c[r0:r0 + step] == 0)
+        if len(idx):
+            idx[:, 0] += r0
+            found.append(idx[: limit - total])
+            total += len(found[-1])
+            if total >= limit:
+                break
+    return np.concatenate(found) if found else np.zeros((0, c.ndim), dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class UnitGraph:
     """The dependency cone of output unit(s) ``unit .. unit + window - 1``; see the module docstring.
@@ -144,16 +187,21 @@ class UnitGraph:
         return self.levels[0]
 
     def path_counts(self) -> tuple[tuple[int, ...], np.ndarray]:
-        """``(origin, counts)`` of the input level, trimmed to the field's bounding box."""
+        """``(origin, counts)`` of the input level, trimmed to the field's bounding box (computed once)."""
+        return self._trimmed
+
+    @cached_property
+    def _trimmed(self) -> tuple[tuple[int, ...], np.ndarray]:
         lev = self.input
-        if lev is None or not np.any(lev.counts):
-            return (0,) * self.graph.dims, np.zeros((0,) * self.graph.dims, dtype=np.int64)
+        empty = (0,) * self.graph.dims, np.zeros((0,) * self.graph.dims, dtype=np.int64)
+        if lev is None:
+            return empty
         origin, counts = lev.dense()
-        nz = np.nonzero(counts)
-        lo = [int(i.min()) for i in nz]
-        hi = [int(i.max()) + 1 for i in nz]
-        sl = tuple(slice(a, b) for a, b in zip(lo, hi))
-        return tuple(o + a for o, a in zip(origin, lo)), counts[sl]
+        box = _reached_box(counts)
+        if box is None:
+            return empty
+        sl = tuple(slice(a, b) for a, b in box)
+        return tuple(o + a for o, (a, _) in zip(origin, box)), counts[sl]
 
     def summary(self) -> FieldSummary:
         """Receptive field, holes, coverage and path-count statistics of the input level."""
@@ -163,11 +211,9 @@ class UnitGraph:
             z = (0,) * dims
             return FieldSummary(z, (), 0, 0, (), Fraction(0), 0, 0, 0, (0.0,) * dims, (0.0,) * dims,
                                 (0.0,) * dims, False)
-        reached_mask = c != 0
-        reached = int(np.count_nonzero(reached_mask))
-        hole_idx = np.argwhere(~reached_mask)
-        holes = len(hole_idx)
-        listed = tuple(tuple(int(o + i) for o, i in zip(origin, row)) for row in hole_idx[:MAX_LISTED_HOLES])
+        reached = int(np.count_nonzero(c))
+        holes = c.size - reached
+        listed = tuple(tuple(int(o + i) for o, i in zip(origin, row)) for row in _first_zeros(c, MAX_LISTED_HOLES))
         rf = tuple(int(n) for n in c.shape)
         centre_idx = tuple((n - 1) // 2 for n in c.shape)
         total = int(c.sum())

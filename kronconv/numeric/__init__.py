@@ -61,8 +61,9 @@ count plus a few operations per layer) to cover their own rounding.
 
 Size limits
 -----------
-Every public operation estimates its memory (padded input, one tap slice, the
-accumulator and the output) and its work (multiply-adds) **before allocating**,
+Every public operation estimates its memory and its work (multiply-adds) **before
+allocating** -- for a correlation from the plan of the path that will run
+(:func:`~kronconv.numeric.correlation.correlation_plan`, within 2x of what it does) --
 and raises :class:`~kronconv.errors.TooLarge` above ``max_bytes``
 (default :data:`MAX_BYTES` = 2 GiB) or ``max_work`` (default :data:`MAX_WORK`
 = 2**32 multiply-adds), naming the estimate and the limit.
@@ -71,7 +72,9 @@ Layout
 ------
 :mod:`~kronconv.numeric.geometry` (padding widths, :class:`ConvGeometry`,
 limits; shared with the GPU kernels), :mod:`~kronconv.numeric.bounds` (error-bound
-arithmetic), :mod:`~kronconv.numeric.correlation`, :mod:`~kronconv.numeric.pooling`,
+arithmetic), :mod:`~kronconv.numeric.correlation` (the direct paths, the cost model,
+``correlate(method=...)`` and ``correlate_with_bound``), :mod:`~kronconv.numeric.spectral`
+(the FFT path and its norm-wise error bound), :mod:`~kronconv.numeric.pooling`,
 :mod:`~kronconv.numeric.network` (:func:`forward` through networks, border masks)
 and :mod:`~kronconv.numeric.cascades`; every public name is re-exported here.
 No submodule is named after a function it defines, so ``kronconv.numeric.correlate``

@@ -19,7 +19,7 @@ from .errors import KronconvError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Command modules in :mod:`kronconv.commands`, in help order.
-COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "bench")
+COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "bench", "ranks", "fit")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -502,8 +502,9 @@ def _fit_tt(k: Any, a: int, layers: int, channels: int, sweeps: int, seed: int,
                 wf = tuple(np.array(w, dtype=np.float64) / s for w, s in zip(ws_int, reversed(_per_layer(scales))))
                 notes.append("exact: integer weights W_l with composed kernel = K * prod(scales), checked by "
                              "the integer cascade (kronconv.numeric, impulse input)")
+                # exact ranks <= C: every discarded singular value is exactly 0, so are both bounds
                 return FitResult(a, a, layers, channels, dims, "exact", wf, prof.ranks, prof.mode, 0.0, 0.0, norm,
-                                 bound, lower, 0.0, True, tuple(_per_layer(scales)[::-1]), params,
+                                 0.0, 0.0, 0.0, True, tuple(_per_layer(scales)[::-1]), params,
                                  (), tuple(k.shape), tuple(target.shape), (0,) * dims, seed, tuple(notes))
             notes.append("exact construction failed its check; floating TT-SVD instead")  # pragma: no cover
     ws, disc = tt_svd(target, a, layers, channels)

@@ -38,7 +38,7 @@ def _read(fh: IO[bytes], name: str) -> Any:
         elif version == (2, 0):
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
         else:
-            shape, fortran, dtype = np.lib.format._read_array_header(fh, version)  # pragma: no cover
+            raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]} (need 1.0 or 2.0)")
     except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
         raise InvalidArgument(f"{name}: not a valid .npy file ({str(exc).splitlines()[0][:80]})") from None
     if dtype.hasobject or dtype.kind not in "biuf" or dtype.fields is not None:

@@ -133,6 +133,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         kernels,
         parameters,
         receptive,
+        severity,
         theorem,
     )
 
@@ -146,6 +147,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
         "gpu-benchmarks": gpu_reports.build,
+        "restriction-severity": severity.build,
     }
 
 

@@ -90,13 +90,13 @@ def _flatten(x: Any, depth: int) -> list[Any]:
     if depth == 0:
         return [x]
     if not isinstance(x, list):
-        raise ValueError("kernel nesting does not match its shape")
+        raise TypeError("kernel nesting does not match its shape")
     return [v for item in x for v in _flatten(item, depth - 1)]
 
 
 def _int(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueError(f"kernel entry {v!r} is not an integer")
+        raise TypeError(f"kernel entry {v!r} is not an integer")
     return v
 
 
@@ -192,8 +192,8 @@ def check_qtt_certificate(cert: Mapping[str, Any]) -> CheckResult:
         work = sum((a**D) ** (L - 1 - l) * (a**D) ** (l + 1) * min((a**D) ** (L - 1 - l), (a**D) ** (l + 1))
                    for l in range(L - 1))
         if work > MAX_WORK:
-            return CheckResult(False, [f"rank re-derivation needs about {work} operations, above the checker "
-                                       f"limit MAX_WORK = {MAX_WORK}"])
+            return CheckResult(False, [(f"rank re-derivation needs about {work} operations, above the checker "
+                                        f"limit MAX_WORK = {MAX_WORK}")])
         want = statement(a, L, C, D, list(claim["shape"]))
         if cert.get("statement") != want:
             reasons.append(f"statement differs from the one regenerated from the claim: {want!r}")
@@ -213,7 +213,7 @@ def check_qtt_certificate(cert: Mapping[str, Any]) -> CheckResult:
         if wit.get("ranks") != ranks:
             reasons.append(f"claimed ranks {wit.get('ranks')!r} differ from the re-derived exact ranks {ranks}")
         if representable and (L > 1 or "weights" in wit):
-            got = _compose(wit.get("weights"), a, L, D, a**L)
+            got = _compose(list(wit.get("weights") or []), a, L, D, a**L)
             bad = [p for p, v in got.items() if v != entries.get(p, 0)]
             if bad:
                 reasons.append(f"witness weights compose to a different kernel (first difference at {bad[0]})")

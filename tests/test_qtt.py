@@ -17,7 +17,15 @@ from kronconv.errors import InvalidArgument, TooLarge
 from kronconv.kron import kron_channels
 from kronconv.numeric import cascade_with_bound, correlate
 from kronconv.qtt import digit_tensor, exact_rank, from_digit_tensor, rank_profile, unfolding
-from kronconv.qtt.fit import als, cascade_extent, compose, exact_cascade, fit, random_cascade, tt_svd
+from kronconv.qtt.fit import (
+    als,
+    cascade_extent,
+    compose,
+    exact_cascade,
+    fit,
+    random_cascade,
+    tt_svd,
+)
 from kronconv.qtt.io import load_kernel
 from kronconv.qtt.ranks import PRIMES, rank_mod_p
 from kronconv.theorems.qtt_rank import prove_qtt_rank
@@ -163,7 +171,7 @@ def test_tt_svd_bound_not_vacuous_on_noisy_low_rank() -> None:
     res = fit(noisy, 3, 3, 2)
     assert res.error_bound < 1e-2 * res.norm  # far below the trivial bound ||K||
     assert res.relative_error <= res.error_bound / res.norm + res.tolerance / res.norm
-    ws, disc = tt_svd(noisy, 3, 3, 2)
+    _ws, disc = tt_svd(noisy, 3, 3, 2)
     assert math.sqrt(sum(d * d for d in disc)) <= res.error_bound * (1 + 1e-12)  # sequential <= a-priori tails
 
 
@@ -193,7 +201,7 @@ def test_als_error_is_non_increasing_and_beats_its_start() -> None:
 def test_als_recovers_a_reachable_kernel() -> None:
     rng = np.random.default_rng(5)
     tgt = compose(random_cascade(3, 2, 1, 1, rng, integer=False), 2)  # 3 taps, dilations 1, 2: extent 7
-    ws, hist = als(tgt, random_cascade(3, 2, 1, 1, rng, integer=False), 2, 30)
+    _ws, hist = als(tgt, random_cascade(3, 2, 1, 1, rng, integer=False), 2, 30)
     assert hist[-1] < 1e-8
 
 

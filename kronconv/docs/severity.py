@@ -8,7 +8,7 @@ profiles and TT-SVD errors against the channel count for 27x27 kernels (``a = 3`
 
 Examples
 --------
->>> ks = test_kernels()
+>>> ks = sample_kernels()
 >>> sorted(ks)[:3]
 ['1/f noise', 'Gabor', 'Gaussian']
 >>> {k.shape for k in ks.values()}
@@ -27,7 +27,7 @@ from ..qtt.fit import cascade_extent, fit
 from . import DocsContext, Figure, Page
 from ._text import frame, md_table, sig
 
-__all__ = ["build", "separable_errors", "test_kernels"]
+__all__ = ["build", "separable_errors", "sample_kernels"]
 
 SEED = 2011
 N = 27  # 3^3
@@ -41,7 +41,7 @@ ALS_LAYERS = 4  # 3x3 kernels, dilations 1, 2, 4, 8: extent 31 >= 27
 ALS_SWEEPS = 4
 
 
-def test_kernels() -> dict[str, Any]:
+def sample_kernels() -> dict[str, Any]:
     """The page's 27x27 test kernels (fixed seeds; unit Frobenius norm)."""
     rng = np.random.default_rng(SEED)
     y, x = np.mgrid[0:N, 0:N] - (N - 1) / 2
@@ -123,8 +123,11 @@ def _fig(curves: dict[str, list[float]], tradeoff: dict[str, Any]) -> Figure:
 
 def build(ctx: DocsContext) -> Page:
     """The restriction-severity page."""
-    ks = test_kernels()
-    rank_rows, err_rows, curves, need_rows = [], [], {}, []
+    ks = sample_kernels()
+    rank_rows: list[list[Any]] = []
+    err_rows: list[list[Any]] = []
+    need_rows: list[list[Any]] = []
+    curves: dict[str, list[float]] = {}
     for name, k in ks.items():
         prof = rank_profile(k, A, mode="numeric")
         s1 = prof.singular_values[0][0]
@@ -145,7 +148,8 @@ def build(ctx: DocsContext) -> Page:
     # ALS with 2^l dilations, 3x3 kernels, centred in the composed extent 31
     als_names = ("Gaussian", "Gabor", "1/f noise")
     E = cascade_extent(3, 2, ALS_LAYERS)
-    als_rows, tradeoff = [], {}
+    als_rows: list[list[Any]] = []
+    tradeoff: dict[str, dict[str, Any]] = {}
     for name in als_names:
         errs = [fit(ks[name], 3, ALS_LAYERS, C, b=2, sweeps=ALS_SWEEPS, seed=SEED, starts=0).relative_error
                 for C in ALS_CHANNELS]
@@ -161,18 +165,19 @@ def build(ctx: DocsContext) -> Page:
         d = tradeoff[name]
         trade_rows.append([name] + [f"{_z(e)} @ {p}" for e, p in zip(d["sep"][:4], d["sep_params"][:4])]
                           + [f"{_z(e)} @ {p}" for e, p in zip(d["cas"][:4], d["cas_params"][:4])])
-    def _n(text: str) -> float:
-        return math.inf if text.startswith(">") else float(text)
 
-    over = [r[0] for r in need_rows if min(_n(r[1]), _n(r[2])) >= N * N]
-    cheaper = [r[0] for r in need_rows if r[0] not in over and _n(r[1]) < _n(r[2])]
-    cas_cheaper = [r[0] for r in need_rows if r[0] not in over and _n(r[2]) < _n(r[1])]
+    def _n(text: Any) -> float:
+        return math.inf if str(text).startswith(">") else float(text)
+
+    over = [str(r[0]) for r in need_rows if min(_n(r[1]), _n(r[2])) >= N * N]
+    cheaper = [str(r[0]) for r in need_rows if r[0] not in over and _n(r[1]) < _n(r[2])]
+    cas_cheaper = [str(r[0]) for r in need_rows if r[0] not in over and _n(r[2]) < _n(r[1])]
     box = rank_profile(ks["box 9x9 (digit-aligned)"], A, mode="numeric").ranks
     fig = _fig(curves, tradeoff)
     rnd = dict(zip(CHANNELS, curves["random"]))
     gauss = dict(zip(CHANNELS, curves["Gaussian"]))
     sections = [
-        "## The question and its answer\n\n"
+        ("## The question and its answer\n\n"
         "Dilated cascades grow the receptive field faster than the parameter count, so they cannot "
         "realise every kernel.  For **linear** cascades with dilation base equal to the kernel size the "
         "restriction is exact and computable.  Write a position $t \\in [0, a^L)$ by its base-$a$ digits "
@@ -188,15 +193,15 @@ def build(ctx: DocsContext) -> Page:
         "`kronconv ranks KERNEL.npy --kernel a` computes these ranks (exactly for integer kernels), and "
         "`kronconv fit` the best cascade: TT-SVD, whose error is at most "
         "$\\big(\\sum_l \\sum_{i > C} \\sigma_i^{(l)2}\\big)^{1/2}$ and at least the largest single tail "
-        "(no $C$-channel cascade can do better), i.e. within $\\sqrt{L-1}$ of optimal.",
-        "## Test kernels\n\n"
+        "(no $C$-channel cascade can do better), i.e. within $\\sqrt{L-1}$ of optimal."),
+        ("## Test kernels\n\n"
         "All $27 \\times 27$ ($a = 3$, $L = 3$: unfoldings $81 \\times 9$ and $9 \\times 81$, so every rank "
         f"is at most 9 and $C = 9$ is always exact), normalised to unit Frobenius norm, seed {SEED}: "
         "**random** (i.i.d. normal), **Gaussian** ($\\sigma = 4$, centred), **Gabor** ($\\sigma = 5$, "
         "wavelength 8, orientation 30°), a **box** of $9 \\times 9$ on the middle digit block "
         "(positions 9..17) and one of $7 \\times 7$ centred (positions 10..16), and **1/f noise** -- a "
         "stand-in for natural-image patches: random phases with amplitude $1/|f|$ (power spectrum "
-        "$1/f^2$, the average spectrum of natural images), generated in-process.",
+        "$1/f^2$, the average spectrum of natural images), generated in-process."),
         "## Rank profiles\n\n"
         "Numeric ranks (singular values above $\\max(m, n)\\,\\varepsilon\\,\\sigma_1$; see "
         "`kronconv.qtt.ranks`), the fewest channels for exact representation, and the leading singular "

@@ -66,6 +66,7 @@ from .ranks import (
 __all__ = [
     "ALS_WORK_LIMIT",
     "EXACT_RANK_LIMIT",
+    "MAX_FIT_BYTES",
     "FitResult",
     "als",
     "cascade_extent",
@@ -79,6 +80,8 @@ __all__ = [
 
 #: Largest total ALS work (sweeps x layers x rows x columns**2 of the least-squares problems), 2**34.
 ALS_WORK_LIMIT = 1 << 34
+#: Largest memory of the weights or of one ALS least-squares matrix, in bytes (256 MiB).
+MAX_FIT_BYTES = 1 << 28
 #: Largest bond rank for which the exact rational construction is attempted.
 EXACT_RANK_LIMIT = 64
 
@@ -356,6 +359,10 @@ def als(target: Any, weights: Sequence[Any], b: int, sweeps: int) -> tuple[list[
 
 def _als_work(extent: int, dims: int, a: int, channels: int, layers: int, sweeps: int) -> int:
     cols = channels * channels * a**dims
+    nbytes = 8 * extent**dims * cols
+    if nbytes > MAX_FIT_BYTES:
+        raise TooLarge(f"one ALS least-squares matrix would take {nbytes} bytes ({extent**dims} x {cols}), above "
+                       f"the limit MAX_FIT_BYTES = {MAX_FIT_BYTES}; use fewer channels or a smaller kernel")
     return sweeps * max(1, 2 * layers - 2) * extent**dims * cols * cols
 
 
@@ -464,6 +471,10 @@ def fit(kernel: Any, a: int, layers: int, channels: int, *, b: int | None = None
     dims = k.ndim
     dense = int(np.prod(k.shape))
     params = {"cascade": _params(a, dims, layers, channels), "dense": dense}
+    wbytes = 8 * params["cascade"]
+    if wbytes > MAX_FIT_BYTES:
+        raise TooLarge(f"the cascade's weights would take {wbytes} bytes ({params['cascade']} numbers), above the "
+                       f"limit MAX_FIT_BYTES = {MAX_FIT_BYTES}; use fewer channels")
     if b == a:
         return _fit_tt(k, a, layers, channels, sweeps, seed, params)
     return _fit_als(k, a, b, layers, channels, max(sweeps, 1) if sweeps else 10, seed, starts, params)
@@ -507,7 +518,7 @@ def _fit_tt(k: Any, a: int, layers: int, channels: int, sweeps: int, seed: int,
                                  0.0, 0.0, 0.0, True, tuple(_per_layer(scales)[::-1]), params,
                                  (), tuple(k.shape), tuple(target.shape), (0,) * dims, seed, tuple(notes))
             notes.append("exact construction failed its check; floating TT-SVD instead")  # pragma: no cover
-    ws, disc = tt_svd(target, a, layers, channels)
+    ws, _disc = tt_svd(target, a, layers, channels)
     method = "tt-svd"
     hist: list[float] = []
     if sweeps:

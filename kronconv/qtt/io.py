@@ -34,9 +34,9 @@ def _read(fh: IO[bytes], name: str) -> Any:
     try:
         version = np.lib.format.read_magic(fh)
         if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(fh)
         elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(fh)
         else:
             raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]} (need 1.0 or 2.0)")
     except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:

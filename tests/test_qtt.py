@@ -428,3 +428,65 @@ def test_load_kernel_keeps_integers_exact(tmp_path) -> None:  # type: ignore[no-
     k = load_kernel(path)
     assert k.dtype.kind == "i" and k.tolist() == [[1, -2], [3, 4]]
     assert rank_profile(k, 2).mode == "exact"
+
+
+# --------------------------------------------------------------------------- numeric ranks, limits, docs page
+
+
+@given(shapes, st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_numeric_ranks_agree_with_exact_ranks_on_integer_cascades(aLD: tuple[int, int, int], C: int,
+                                                                   seed: int) -> None:
+    a, L, D = aLD
+    k = compose(random_cascade(a, L, D, C, np.random.default_rng(seed)), a)
+    exact = rank_profile(k, a, mode="exact")
+    num = rank_profile(k.astype(np.float64), a, mode="numeric")
+    assert num.mode == "numeric" and exact.mode == "exact"
+    assert num.ranks == exact.ranks
+    for sv, tol, (r, c) in zip(num.singular_values, num.tolerances, num.shapes):
+        assert tol == max(r, c) * EPS * sv[0]
+
+
+def test_exact_mode_above_its_work_limit_is_refused_or_falls_back(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import kronconv.qtt.ranks as R
+
+    monkeypatch.setattr(R, "EXACT_WORK_LIMIT", 10)
+    k = np.arange(16)
+    with pytest.raises(TooLarge, match="EXACT_WORK_LIMIT = 10"):
+        R.rank_profile(k, 2, mode="exact")
+    prof = R.rank_profile(k, 2)
+    assert prof.mode == "numeric" and any("EXACT_WORK_LIMIT" in n for n in prof.notes)
+    assert prof.ranks == (2, 2, 2)  # arange is affine in the digits: rank 2 at every cut
+
+
+def test_fit_refuses_oversize_before_work() -> None:
+    with pytest.raises(TooLarge, match="MAX_FIT_BYTES"):
+        fit(np.ones(27), 3, 3, 4096)
+    with pytest.raises(TooLarge, match="MAX_FIT_BYTES|ALS_WORK_LIMIT"):
+        fit(np.ones((81, 81)), 3, 4, 16, sweeps=5)
+
+
+def test_als_with_kernel_smaller_than_base_uses_random_starts() -> None:
+    rng = np.random.default_rng(6)
+    tgt = compose(random_cascade(2, 3, 1, 1, rng, integer=False), 3)  # 2 taps, dilations 1, 3, 9: extent 14
+    res = fit(tgt, 2, 3, 1, b=3, sweeps=30, seed=1, starts=3)
+    assert res.fitted_shape == (14,) and "random" in res.notes[-1]
+    assert res.relative_error < 1e-6  # reachable target, found from random starts
+    holes = np.ones(14)  # 2 taps at dilations 1, 3, 9 reach 8 of the 14 positions
+    r2 = fit(holes, 2, 3, 1, b=3, sweeps=3, seed=1, starts=1)
+    assert r2.lower_bound == pytest.approx(math.sqrt(6.0), rel=1e-12)
+    assert r2.absolute_error >= r2.lower_bound * (1 - 1e-12)
+
+
+def test_restriction_page_numbers_come_from_the_library() -> None:
+    from kronconv.docs import build_page
+    from kronconv.docs.severity import sample_kernels
+
+    text = build_page("restriction-severity").text
+    ks = sample_kernels()
+    box = rank_profile(ks["box 9x9 (digit-aligned)"], 3, mode="numeric")
+    assert box.ranks == (1, 1)
+    assert "| box 9x9 (digit-aligned) | [1, 1] | 1 |" in text
+    rnd = rank_profile(ks["random"], 3, mode="numeric")
+    assert rnd.ranks == (9, 9) and "| random | [9, 9] | 9 |" in text
+    g = fit(ks["Gaussian"], 3, 3, 2)
+    assert f"the Gaussian reaches {g.relative_error:.3g} with $C = 2$" in text

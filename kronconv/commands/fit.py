@@ -56,6 +56,7 @@ def render_fit(d: dict, fmt: str) -> str:
     rows.append(["relative error", f"{d['relative_error']:.6g}"])
     if d["error_bound"] is not None:
         rows.append(["TT-SVD bound (relative)", f"{d['relative_error_bound']:.6g}"])
+    if d["lower_bound"] is not None:
         rows.append(["best possible >= (relative)", f"{(d['lower_bound'] / d['norm']) if d['norm'] else 0.0:.6g}"])
     rows.append(["parameters (cascade / dense)", f"{d['parameters']['cascade']} / {d['parameters']['dense']}"])
     body = table(["quantity", "value"], rows, fmt)

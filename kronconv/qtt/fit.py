@@ -377,7 +377,9 @@ class FitResult:
     kernel computed by kronconv's numeric engine (``0`` when ``exact``).  For ``b == a``:
     ``error_bound`` (absolute, Oseledets) and ``lower_bound`` (absolute, best possible),
     both from the singular values of the unfoldings; ``tolerance`` covers float64 rounding
-    of the check error <= bound.
+    of the check error <= bound.  For ``b != a``: ``error_bound`` is ``None`` and
+    ``lower_bound`` is the target's norm on the holes of the dilation pattern (positions
+    no channel path reaches, where every such cascade's kernel is 0).
     """
 
     a: int
@@ -579,9 +581,16 @@ def _fit_als(k: Any, a: int, b: int, layers: int, channels: int, sweeps: int, se
     _, name, ws, hist = best
     got = compose(ws, b)
     diff = float(np.linalg.norm(got - target))
+    # positions no path reaches (gridding holes): every cascade's composed kernel is 0 there
+    reach = compose([np.ones((1, 1) + (a,) * dims)] * layers, b) > 0
+    hole = float(np.linalg.norm(target[~reach]))
+    if hole > 0:
+        notes.append(f"{int((~reach).sum())} of {E**dims} positions are holes of the dilation pattern (no path "
+                     f"reaches them); the target's norm there, {hole / norm:.3g} relative, is a lower bound "
+                     "of the error of any such cascade")
     notes.append(f"best of {len(inits)} starts: {name}; no optimality claim")
     return FitResult(a, b, layers, channels, dims, f"als ({sweeps} sweeps)", tuple(ws), (), "none",
-                     diff / norm if norm else 0.0, diff, norm, None, None, 0.0, False, None, params,
+                     diff / norm if norm else 0.0, diff, norm, None, hole, 0.0, False, None, params,
                      tuple(hist), tuple(k.shape), (E,) * dims, off, seed, tuple(notes))
 
 

@@ -38,7 +38,8 @@ channels between layer :math:`l` and :math:`l + 1`; ``ranks[l]`` is that rank.
   :math:`\prod p_i > H`, the Hadamard bound on every :math:`(r+1)`-minor
   (product of the :math:`r+1` largest row norms), each such minor is divisible
   by :math:`\prod p_i` and at most :math:`H` in size, hence zero: the rank is
-  exactly :math:`r`.  Work :math:`O(r\,m\,n)` int64 operations per prime.
+  exactly :math:`r`.  Work :math:`O(r\,m\,n)` int64 operations per prime.  (This module keeps its own routine; a shared exact-rank module for the
+  library is planned, and this one should then be unified with it.)
 * **Numeric** (floats): singular values :math:`\sigma_i > \tau = \max(m, n)\,
   \varepsilon\, \sigma_1` count (``numpy.linalg.matrix_rank``'s rule).  The
   bound: a backward-stable SVD returns the exact singular values of

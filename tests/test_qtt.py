@@ -490,3 +490,11 @@ def test_restriction_page_numbers_come_from_the_library() -> None:
     assert rnd.ranks == (9, 9) and "| random | [9, 9] | 9 |" in text
     g = fit(ks["Gaussian"], 3, 3, 2)
     assert f"the Gaussian reaches {g.relative_error:.3g} with $C = 2$" in text
+
+
+def test_huge_integers_fall_back_to_numeric_ranks() -> None:
+    k = np.array([2**63 - 1, 1, 2, 3], dtype=np.uint64)
+    prof = rank_profile(k, 2)
+    assert prof.mode == "numeric" and prof.ranks == (2,)
+    with pytest.raises(InvalidArgument, match="integer-valued"):
+        rank_profile(k, 2, mode="exact")

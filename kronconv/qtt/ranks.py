@@ -241,7 +241,7 @@ def unfolding(kernel: Any, a: int, levels: int, layer: int) -> Any:
 
 
 def is_integral(kernel: Any) -> bool:
-    """True for integer/bool arrays and for finite float arrays whose entries are all integers.
+    """True for integer/bool arrays and finite float arrays whose entries are all integers, below 2**62 in size.
 
     Examples
     --------
@@ -250,8 +250,10 @@ def is_integral(kernel: Any) -> bool:
     (True, False, True)
     """
     k = np.asarray(kernel)
-    if k.dtype.kind in "biu":
-        return True
+    if k.dtype.kind == "b" or k.size == 0:
+        return k.dtype.kind in "biu"
+    if k.dtype.kind in "iu":  # entries must stay below 2**62 in size (int64 elimination, no overflow)
+        return bool(int(k.max()) < _MAX_INT and int(k.min()) > -_MAX_INT)
     if k.dtype.kind != "f":
         return False
     return bool(np.all(np.isfinite(k)) and np.all(k == np.round(k)) and np.all(np.abs(k) < 2.0**62))

@@ -38,8 +38,9 @@ __all__ = ["MAX_ENTRIES", "MAX_WORK", "CheckResult", "bareiss_rank", "check_qtt_
 
 #: Largest padded kernel (entries) the checker accepts.
 MAX_ENTRIES = 1 << 14
-#: Largest total Bareiss work (sum of rows * cols * min(rows, cols) over the unfoldings).
-MAX_WORK = 1 << 26
+#: Largest total Bareiss work (sum of rows * cols * min(rows, cols) over the unfoldings), and largest work of
+#: composing a witness (positions * sum over layers of C_out * C_in): about ten seconds of Python arithmetic.
+MAX_WORK = 1 << 23
 _CLAIM_KEYS = {"theorem", "kernel", "shape", "kernel_size", "layers", "channels", "dims"}
 
 
@@ -213,7 +214,13 @@ def check_qtt_certificate(cert: Mapping[str, Any]) -> CheckResult:
         if wit.get("ranks") != ranks:
             reasons.append(f"claimed ranks {wit.get('ranks')!r} differ from the re-derived exact ranks {ranks}")
         if representable and (L > 1 or "weights" in wit):
-            got = _compose(list(wit.get("weights") or []), a, L, D, a**L)
+            wl = list(wit.get("weights") or [])
+            cwork = (a**L) ** D * sum(len(w) * len(w[0]) if isinstance(w, list) and w and isinstance(w[0], list)
+                                      else 1 for w in wl)
+            if cwork > MAX_WORK:
+                return CheckResult(False, reasons + [f"composing the witness needs about {cwork} operations, above "
+                                                     f"the checker limit MAX_WORK = {MAX_WORK}"], checked)
+            got = _compose(wl, a, L, D, a**L)
             bad = [p for p, v in got.items() if v != entries.get(p, 0)]
             if bad:
                 reasons.append(f"witness weights compose to a different kernel (first difference at {bad[0]})")

@@ -500,3 +500,14 @@ def test_huge_integers_fall_back_to_numeric_ranks() -> None:
     assert prof.singular_values[0][1] <= prof.tolerances[0]
     with pytest.raises(InvalidArgument, match="integer-valued"):
         rank_profile(k, 2, mode="exact")
+
+
+def test_checker_and_prover_refuse_oversize_witnesses() -> None:
+    k = np.ones((128, 128), dtype=np.int64)  # 2^14 entries, L = 7: 2^14 * (2*64 + 5*64^2) > 2^23
+    with pytest.raises(TooLarge, match="MAX_CERT_WORK"):
+        prove_qtt_rank(k, 2, 64)
+    d = json.loads(prove_qtt_rank(np.ones((128, 128), dtype=np.int64), 2, 1).to_json())
+    assert check_qtt_certificate(d).ok
+    _witness(d)["weights"] = [[[["1"] * 4] * 64]] + [[[["0"] * 4] * 64] * 64] * 5 + [[[["0"] * 4] * 64]]
+    reasons = check_qtt_certificate(d).reasons
+    assert any("above the checker limit MAX_WORK" in r for r in reasons)

@@ -46,10 +46,12 @@ from ..proof import Certificate, Obligation, Proof, Step, discharge
 from ..qtt.fit import exact_cascade
 from ..qtt.ranks import is_integral, pad_to_power, rank_profile
 
-__all__ = ["MAX_CERT_ENTRIES", "prove_qtt_rank", "qtt_statement"]
+__all__ = ["MAX_CERT_ENTRIES", "MAX_CERT_WORK", "prove_qtt_rank", "qtt_statement"]
 
 #: Largest padded kernel (entries) put into a certificate (the checker's own limit is the same).
 MAX_CERT_ENTRIES = 1 << 14
+#: Largest witness-composition work (entries x channel pairs over the layers), the checker's MAX_WORK.
+MAX_CERT_WORK = 1 << 23
 
 _a, _L, _D, _l = sp.symbols("a L D l", integer=True, positive=True)
 
@@ -100,6 +102,10 @@ def prove_qtt_rank(kernel: Any, a: int, channels: int, layers: int | None = None
     if prep.kernel.size > MAX_CERT_ENTRIES:
         raise TooLarge(f"certificate kernel would have {prep.kernel.size} entries, above MAX_CERT_ENTRIES = "
                        f"{MAX_CERT_ENTRIES}")
+    work = prep.kernel.size * (2 * channels + max(L - 2, 0) * channels * channels)
+    if work > MAX_CERT_WORK:
+        raise TooLarge(f"checking the construction witness would need about {work} operations, above "
+                       f"MAX_CERT_WORK = {MAX_CERT_WORK} (the checker's limit); use fewer channels or a smaller kernel")
     prof = rank_profile(prep.kernel, a, levels=L, mode="exact")
     ranks = list(prof.ranks)
     representable = all(r <= channels for r in ranks)

@@ -218,8 +218,8 @@ def check_qtt_certificate(cert: Mapping[str, Any]) -> CheckResult:
             cwork = (a**L) ** D * sum(len(w) * len(w[0]) if isinstance(w, list) and w and isinstance(w[0], list)
                                       else 1 for w in wl)
             if cwork > MAX_WORK:
-                return CheckResult(False, reasons + [f"composing the witness needs about {cwork} operations, above "
-                                                     f"the checker limit MAX_WORK = {MAX_WORK}"], checked)
+                msg = f"composing the witness needs about {cwork} operations, above the checker limit MAX_WORK = {MAX_WORK}"
+                return CheckResult(False, [*reasons, msg], checked)
             got = _compose(wl, a, L, D, a**L)
             bad = [p for p, v in got.items() if v != entries.get(p, 0)]
             if bad:

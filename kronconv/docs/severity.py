@@ -27,7 +27,7 @@ from ..qtt.fit import cascade_extent, fit
 from . import DocsContext, Figure, Page
 from ._text import frame, md_table, sig
 
-__all__ = ["build", "separable_errors", "sample_kernels"]
+__all__ = ["build", "sample_kernels", "separable_errors"]
 
 SEED = 2011
 N = 27  # 3^3

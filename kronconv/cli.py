@@ -20,7 +20,7 @@ from .errors import KronconvError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Command modules in :mod:`kronconv.commands`, in help order (each must exist).
-COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "design")
+COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "design", "ranks", "fit")
 
 
 #: Longest error line printed; longer messages (huge inputs echoed by argparse) are cut.

@@ -59,6 +59,18 @@ README: dict[str, tuple[int, Check]] = {
     "kronconv check equivariance --arch pooling --layers 2":
         (1, has("FAILS - not equivariant", "as predicted", "multiples of 4x4", "equivariant for shifts 4,4; 8,8")),
     "kronconv docs --out docs --proofs proofs": (0, lambda out: True),
+    "kronconv design --rf 100 --kernel 3 --top 5":
+        (0, has("fewest layers: 5", "1,3,9,27,81  243x243", "P1:", "P4:")),
+    "kronconv design --kernel 2 --dims 1 --include '1,2,4,...,512 x3' --format json":
+        (0, js(lambda d: d["includes"][0]["layers"] == 30 and d["includes"][0]["receptive_field"] == [3070]
+               and d["includes"][0]["hole_free"] is True and d["includes"][0]["hdc_agrees_with_holes"] is False)),
+    "kronconv design --kernel 3 --repair 6,12,18": (0, has("nearest hole-free: 2 changed layer(s)", "1,2,6", "1,3,6")),
+    "kronconv ranks docs/examples/kernel-27x27.npy --kernel 3": (0, has("ranks [2, 2]", "C = 2")),
+    "kronconv fit docs/examples/kernel-27x27.npy --kernel 3 --layers 3 --channels 2 --out cascade.npz --format json":
+        (0, js(lambda d: d["exact"] is True and d["ranks"] == [2, 2] and d["relative_error"] == 0.0
+               and d["parameters"] == {"cascade": 72, "dense": 729})),
+    "kronconv fit docs/examples/kernel-27x27.npy --kernel 3 --layers 4 --channels 2 --dilation-base 2":
+        (0, has("exact                                  no", "no optimality claim")),
 }
 
 #: Commands shown in docs pages with a stated result: (page, command) -> (exit status, check of stdout+stderr).

@@ -83,6 +83,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         parameters,
         receptive,
         reports,
+        severity,
         theorem,
     )
 
@@ -96,6 +97,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "designing-dilation-schedules": design.build,
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
+        "restriction-severity": severity.build,
         "reports": reports.build,
     }
 

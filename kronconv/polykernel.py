@@ -65,10 +65,11 @@ __all__ = [
     "symbol",
 ]
 
-#: Largest number of terms (monomial occurrences) one operator may hold: 2**23.  With
-#: 2-D 3x3 single-channel layers that admits L = 7 (3**14 = 4,782,969 terms); L = 8
-#: (43 million terms, several GB) is refused.  Memory is about 40 bytes per term.
-MAX_TERMS = 1 << 23
+#: Largest number of terms (monomial occurrences) one operator may hold: 2**21.  With
+#: 2-D 3x3 single-channel layers that admits L = 6 (3**12 = 531,441 terms); L = 7
+#: (4.8 million terms: about 10 s and 0.9 GB on two cores) is refused, so every accepted
+#: ``kronconv prove`` stays under 1 GiB and 10 s.  Memory is about 200 bytes per term at peak.
+MAX_TERMS = 1 << 21
 
 ORIGINS = ("corner", "centre")
 
@@ -138,7 +139,7 @@ def check_size(layout: Layout, channel_sum: bool = True, limit: int | None = Non
     >>> check_size(Layout(3, 2, 1, 8))
     Traceback (most recent call last):
     ...
-    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 8388608 (2-D a=3 allows L <= 7)
+    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 2097152 (2-D a=3 allows L <= 6)
     """
     lim = MAX_TERMS if limit is None else limit
     both = max(estimate_terms(layout, True), estimate_terms(layout, channel_sum))

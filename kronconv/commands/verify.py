@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..verify import verify_file
+from ..errors import InvalidArgument
+from ..verify import VerifyResult, verify_file
 from ._common import write_output
 
 
@@ -27,7 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    results = [(path, verify_file(path)) for path in args.certificates]  # unreadable input raises: exit 2
+    if len(args.certificates) == 1:  # malformed input raises: one line, exit 2
+        results = [(args.certificates[0], verify_file(args.certificates[0]))]
+    else:  # many files: one line each (malformed ones included), exit status the worst
+        results = []
+        for path in args.certificates:
+            try:
+                results.append((path, verify_file(path)))
+            except InvalidArgument as exc:
+                results.append((path, VerifyResult(ok=False, reasons=[f"malformed: {exc}"])))
     if args.format == "json":
         items = [{"certificate": path, "ok": res.ok, "reasons": res.reasons, "checked": res.checked}
                  for path, res in results]
@@ -45,4 +54,6 @@ def run(args: argparse.Namespace) -> int:
             blocks.append(f"{len(results) - bad} ok, {bad} rejected")
         text = "\n".join(blocks)
     write_output(text, args.out)
+    if any(r.reasons and r.reasons[0].startswith("malformed: ") for _, r in results):
+        return 2
     return 0 if all(res.ok for _, res in results) else 1

@@ -253,6 +253,8 @@ def expect(c: dict[str, Any], got: dict[str, Any] | None = None) -> dict[str, An
                               f"{len(c['dilations'])}")
     if c["origin"] == "centre" and a % 2 == 0:
         raise InvalidArgument(f"claim.origin 'centre' needs an odd kernel, got kernel {a}")
+    if c["channel_sum"] and C == 1:
+        raise InvalidArgument("claim.channel_sum must be false with one channel (the claim's canonical form)")
     n_terms = terms(c)
     if n_terms > MAX_TERMS:
         raise InvalidArgument(f"claim needs {n_terms} composed-kernel terms, above the checker's limit "

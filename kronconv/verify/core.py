@@ -83,7 +83,8 @@ def content_hash(d: dict[str, Any]) -> str:
 def _short(v: Any) -> str:
     if isinstance(v, Approx):
         return f"{v.value!r} (within {v.tol:.3g})"
-    text = json.dumps(v, ensure_ascii=False) if not isinstance(v, float) else repr(v)
+    text = (json.dumps(v, ensure_ascii=False, default=lambda o: o.value if isinstance(o, Approx) else repr(o))
+            if not isinstance(v, float) else repr(v))
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -121,6 +122,39 @@ def diff(exp: Any, got: Any, path: str) -> str | None:
         return None
     if exp != got:
         return f"{path}: certificate has {_short(got)}, the checker derives {_short(exp)}"
+    return None
+
+
+_WANT = {dict: "an object", list: "an array", str: "a string", bool: "true or false", int: "an integer",
+         float: "a number", type(None): "null"}
+
+
+def shape_defect(exp: Any, got: Any, path: str) -> str | None:
+    """The first place where ``got`` has a different JSON type or key set than the regeneration ``exp``
+    (a malformed certificate, exit 2), or ``None``; values and lengths are left to :func:`diff`."""
+    if isinstance(exp, Approx):
+        ok = type(got) in (int, float)
+        want = "a number"
+    else:
+        ok = type(exp) is type(got)
+        want = _WANT.get(type(exp), type(exp).__name__)
+    if not ok:
+        return f"{path} must be {want}, got {_type(got)}"
+    if isinstance(exp, dict):
+        missing = [k for k in exp if k not in got]
+        extra = [k for k in got if k not in exp]
+        if missing or extra:
+            return f"{path}: " + "; ".join(([f"missing field(s) {missing}"] if missing else [])
+                                            + ([f"unknown field(s) {extra}"] if extra else []))
+        for k in exp:
+            why = shape_defect(exp[k], got[k], f"{path}.{k}")
+            if why:
+                return why
+    elif isinstance(exp, list):
+        for i, (e, g) in enumerate(zip(exp, got)):
+            why = shape_defect(e, g, f"{path}[{i}]")
+            if why:
+                return why
     return None
 
 
@@ -199,6 +233,11 @@ def check(d: dict[str, Any], res: VerifyResult, where: str = "proof") -> None:
         res.fail(f"{where}: verdict {'proved' if d['proved'] else 'refuted'} is wrong: the checker finds the claim "
                  f"{'holds' if exp['proved'] else 'fails'}")
     related = exp.pop("related")
+    for k in TOP_KEYS:
+        if k in exp:
+            why = shape_defect(exp[k], d[k], f"{where}.{k}")
+            if why:
+                raise InvalidArgument(why)
     for k in TOP_KEYS:
         if k in exp:
             why = diff(exp[k], d[k], f"{where}.{k}")

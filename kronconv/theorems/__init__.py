@@ -19,9 +19,7 @@ False
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..errors import InvalidArgument, TooLarge
+from ..errors import InvalidArgument
 from ..proof import Proof
 from .base_mismatch import prove_kronecker_rank
 from .cascade import CascadeClaim, prove_cascade

@@ -35,7 +35,7 @@ from ..polykernel import Layout, cascade_operator, check_size, evaluate_kernel
 from ..proof import Certificate, Proof, Step, discharge
 from .dilation_lemma import fact
 
-__all__ = ["MAX_DENSE", "RANK_WORK_LIMIT", "rank_entry_bound", "composed_kernel", "factorizations", "prove_kronecker_rank", "random_kernels"]
+__all__ = ["MAX_DENSE", "RANK_WORK_LIMIT", "composed_kernel", "factorizations", "prove_kronecker_rank", "random_kernels", "rank_entry_bound"]
 
 #: Largest dense composed kernel (entries) a Kronecker-rank report builds: 2**22.
 MAX_DENSE = 1 << 22

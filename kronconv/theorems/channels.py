@@ -19,11 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..errors import InvalidArgument, TooLarge
+from ..errors import InvalidArgument
 from ..proof import Proof
-from .base_mismatch import prove_kronecker_rank
 from .cascade import CascadeClaim, prove_cascade
 
 __all__ = ["prove_channel_sum", "prove_channels"]

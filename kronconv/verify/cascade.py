@@ -165,7 +165,8 @@ def _unit_entries(c: dict[str, Any], ce: Any) -> tuple[list[dict[str, Any]], int
     if not (ints([o], 1, 0, C - 1) and ints(pos, D, -span, span)):
         raise Mismatch(f"counterexample output channel must be in [0, {C - 1}] and position {D} integers in "
                        f"[-{span}, {span}]")
-    return out, int(inp["channel"]), int(o), list(pos)
+    assert isinstance(o, int) and isinstance(pos, list)
+    return out, int(inp["channel"]), o, list(pos)
 
 
 def replay(c: dict[str, Any], ks: list[dict[str, Any]], i: int, o: int, pos: list[int]) -> dict[str, Any]:
@@ -247,7 +248,7 @@ def _got_counterexample(got: dict[str, Any]) -> Any:
 
 def expect(c: dict[str, Any], got: dict[str, Any] | None = None) -> dict[str, Any]:
     """The certificate an honest prover emits for the cascade claim ``c`` (see :mod:`kronconv.verify.core`)."""
-    L, a, D, C = c["layers"], c["kernel"], c["dims"], c["channels"]
+    L, a, C = c["layers"], c["kernel"], c["channels"]
     if len(c["dilations"]) != L:
         raise InvalidArgument(f"claim.dilations must list exactly {L} integers (one per layer), got "
                               f"{len(c['dilations'])}")

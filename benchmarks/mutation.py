@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=200, help="mutants per module set (0: every site)")
     ap.add_argument("--budget", type=float, default=1500, help="seconds for the module set (default 1500)")
     ap.add_argument("--confirm", nargs="*", default=["tests"], help="suite survivors are confirmed against")
+    ap.add_argument("--confirm-budget", type=float, default=900, help="seconds for confirming survivors")
     ap.add_argument("--name", help="row name in the report (default: the --module arguments)")
     ap.add_argument("--report", help="Markdown report to update (e.g. docs/reports/mutation.md)")
     args = ap.parse_args(argv)
@@ -200,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"({secs:.1f} s)", flush=True)
         survivors = [s for s, st in results if st == "survived"]
         confirmed = []
+        c_start = time.perf_counter()
         for site in survivors:
-            if not args.confirm:
+            if not args.confirm or time.perf_counter() - c_start > args.confirm_budget:
+                print(f"not confirmed (no suite or confirm budget spent): {site.file}:{site.line}", flush=True)
                 confirmed.append(site)
                 continue
             target = work / site.file

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kronconv.cli import main
-from kronconv.errors import InvalidArgument
+from kronconv.errors import InvalidArgument, TooLarge
 from kronconv.exact_rank import exact_rank
 from kronconv.proof import content_hash
 from kronconv.theorems import prove
@@ -338,3 +338,76 @@ def test_cli_many_files_one_line_each_worst_status(tmp_path, capsys):
     assert "junk.json" in out and "1 ok, 2 rejected" in out
     assert main(["verify", str(tmp_path / "junk.json")]) == 2
     assert main(["verify", str(tmp_path / "missing.json")]) == 2
+
+
+# --------------------------------------------------------------------------- claim ranges and limits
+
+
+def _claim_cases():
+    from kronconv.verify import REGISTRY
+
+    for kind, k in REGISTRY.items():
+        for name, spec in k.claim.items():
+            if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(x, int) for x in spec):
+                yield kind, name, spec[0], spec[1]
+            elif isinstance(spec, tuple) and spec and spec[0] == "ints":
+                yield kind, name, spec[1], spec[2]
+
+
+CERT_FOR = {"cascade": {"layers": 2}, "kronecker-rank": {"theorem": "kronecker-rank", "layers": 2, "base": 2},
+            "receptive-field": {"theorem": "receptive-field"}, "dilation-lemma": {"theorem": "dilation-lemma"}}
+
+
+@pytest.mark.parametrize("kind,name,lo,hi", list(_claim_cases()))
+def test_every_claim_range_is_enforced_at_both_ends(kind, name, lo, hi):
+    from kronconv.verify.core import shape
+
+    d = prove(**CERT_FOR[kind]).to_dict()
+    for v, ok in ((lo - 1, False), (lo, True), (hi, True), (hi + 1, False)):
+        e = copy.deepcopy(d)
+        e["claim"][name] = [v] * len(e["claim"][name]) if isinstance(e["claim"][name], list) else v
+        if ok:
+            shape(e, "proof")
+        else:
+            with pytest.raises(InvalidArgument, match=rf"claim\.{name}(\[0\])? must be an integer in \[{lo}, {hi}\]"):
+                shape(e, "proof")
+
+
+def test_the_checker_limits_equal_the_provers():
+    from kronconv import polykernel
+    from kronconv.theorems import base_mismatch, nonlinearity
+    from kronconv.verify import cascade as vc
+    from kronconv.verify import rank as vr
+
+    assert vc.MAX_TERMS == polykernel.MAX_TERMS
+    assert vc.MAX_DENSE == base_mismatch.MAX_DENSE
+    assert vr.RANK_WORK_LIMIT == base_mismatch.RANK_WORK_LIMIT
+    assert vc.TANH_ULPS == nonlinearity.TANH_ULPS
+    for L, a, b, D, C in ((2, 64, 60, 1, 1), (3, 3, 2, 2, 1), (2, 3, 2, 2, 4), (4, 9, 7, 2, 1), (1, 5, 5, 3, 1)):
+        refused = vr.rank_limits(L, a, b, D, C) is not None
+        try:  # the prover refuses exactly what the checker refuses
+            prove(theorem="kronecker-rank", layers=L, kernel=a, base=b, dims=D, channels=C)
+        except TooLarge as exc:
+            assert refused and "limit" in str(exc)
+        else:
+            assert not refused
+
+
+@pytest.mark.parametrize("kw", [{"layers": 3, "flip": True, "correlation": True, "origin": "centre"},
+                                {"layers": 2, "channels": 2, "flip": True, "base": 2},
+                                {"layers": 3, "kernel": 2, "dims": 1, "order": "first-outer", "correlation": True},
+                                {"layers": 2, "channels": 3, "nonlinearity": "relu", "dims": 1},
+                                {"layers": 1, "channels": 2, "dims": 1},
+                                {"layers": 4, "kernel": 2, "dims": 1, "base": 3}])
+def test_planted_and_edge_claims_verify(kw):
+    res = verify_dict(prove_cascade(CascadeClaim(**kw)).to_dict())
+    assert res.ok, res.reasons
+
+
+def test_counterexample_claimed_value_is_recomputed_for_each_convention():
+    for kw in ({"layers": 3, "flip": True, "correlation": True, "origin": "centre"},
+               {"layers": 2, "channels": 2, "dims": 1}):
+        d = prove_cascade(CascadeClaim(**kw)).to_dict()
+        ce = next(s for s in d["steps"] if s["rule"] == "counterexample")["facts"]
+        ce["claimed_value"], ce["cascade_value"] = ce["cascade_value"], ce["claimed_value"]
+        assert "counterexample" in _reasons(d) or ".facts." in _reasons(d)

@@ -344,22 +344,21 @@ def test_cli_many_files_one_line_each_worst_status(tmp_path, capsys):
 # --------------------------------------------------------------------------- claim ranges and limits
 
 
-def _claim_cases():
-    from kronconv.verify import REGISTRY
-
-    for kind, k in REGISTRY.items():
-        for name, spec in k.claim.items():
-            if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(x, int) for x in spec):
-                yield kind, name, spec[0], spec[1]
-            elif isinstance(spec, tuple) and spec and spec[0] == "ints":
-                yield kind, name, spec[1], spec[2]
-
-
+#: The prover's documented ranges of every claim field (kronconv prove and the theorem builders).
+CLAIM_RANGES = {
+    "cascade": {"layers": (1, 64), "kernel": (1, 64), "dims": (1, 3), "channels": (1, 64),
+                "dilations": (1, 1 << 40)},
+    "kronecker-rank": {"layers": (1, 64), "kernel": (1, 64), "base": (1, 1 << 20), "dims": (1, 3),
+                       "channels": (1, 64), "seed": (0, 1 << 31), "extent": (1, 1 << 62)},
+    "receptive-field": {"check_layers": (1, 64)},
+    "dilation-lemma": {"kernel": (1, 64), "dims": (1, 3), "dilation": (1, 4096)},
+}
 CERT_FOR = {"cascade": {"layers": 2}, "kronecker-rank": {"theorem": "kronecker-rank", "layers": 2, "base": 2},
             "receptive-field": {"theorem": "receptive-field"}, "dilation-lemma": {"theorem": "dilation-lemma"}}
 
 
-@pytest.mark.parametrize("kind,name,lo,hi", list(_claim_cases()))
+@pytest.mark.parametrize("kind,name,lo,hi", [(k, n, lo, hi) for k, f in CLAIM_RANGES.items()
+                                             for n, (lo, hi) in f.items()])
 def test_every_claim_range_is_enforced_at_both_ends(kind, name, lo, hi):
     from kronconv.verify.core import shape
 
@@ -372,6 +371,33 @@ def test_every_claim_range_is_enforced_at_both_ends(kind, name, lo, hi):
         else:
             with pytest.raises(InvalidArgument, match=rf"claim\.{name}(\[0\])? must be an integer in \[{lo}, {hi}\]"):
                 shape(e, "proof")
+
+
+def test_claim_fields_of_every_kind_are_exactly_the_provers():
+    from kronconv.verify import REGISTRY
+
+    for kind, fields in CLAIM_RANGES.items():
+        d = prove(**CERT_FOR[kind]).to_dict()
+        assert set(REGISTRY[kind].claim) == set(d["claim"]) and set(fields) <= set(d["claim"])
+    d = prove(layers=2).to_dict()
+    d["claim"]["dilations"] = [1] * 65
+    d["claim"]["layers"] = 64
+    with pytest.raises(InvalidArgument, match="at most 64 integers"):
+        verify_dict(_rehash(d))
+
+
+def test_term_and_rank_estimates_exact_values():
+    from kronconv.verify.cascade import terms
+    from kronconv.verify.rank import rank_limits
+
+    assert terms({"channels": 30, "layers": 2, "kernel": 3, "dims": 2}) == 30**3 * 3**4
+    assert terms({"channels": 1, "layers": 6, "kernel": 3, "dims": 2}) == 3**12
+    d = prove(layers=2).to_dict()
+    d["claim"].update(channels=30)
+    assert "2187000 composed-kernel terms" in _malformed(d)
+    assert rank_limits(3, 3, 2, 2, 1) is None and "MAX_TERMS" in rank_limits(7, 3, 3, 2, 1)
+    assert "MAX_DENSE" in rank_limits(2, 64, 1 << 15, 2, 1)
+    assert "RANK_WORK_LIMIT" in rank_limits(3, 9, 9, 2, 1)
 
 
 def test_the_checker_limits_equal_the_provers():

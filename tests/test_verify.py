@@ -396,7 +396,7 @@ def test_term_and_rank_estimates_exact_values():
     d["claim"].update(channels=30)
     assert "2187000 composed-kernel terms" in _malformed(d)
     assert rank_limits(3, 3, 2, 2, 1) is None and "MAX_TERMS" in rank_limits(7, 3, 3, 2, 1)
-    assert "MAX_DENSE" in rank_limits(2, 64, 1 << 15, 2, 1)
+    assert "MAX_DENSE" in rank_limits(2, 8, 1 << 10, 2, 1)
     assert "RANK_WORK_LIMIT" in rank_limits(3, 9, 9, 2, 1)
 
 

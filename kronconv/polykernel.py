@@ -65,11 +65,12 @@ __all__ = [
     "symbol",
 ]
 
-#: Largest number of terms (monomial occurrences) one operator may hold: 2**21.  With
+#: Largest number of terms (monomial occurrences) one operator may hold: 2**20.  With
 #: 2-D 3x3 single-channel layers that admits L = 6 (3**12 = 531,441 terms); L = 7
 #: (4.8 million terms: about 10 s and 0.9 GB on two cores) is refused, so every accepted
-#: ``kronconv prove`` stays under 1 GiB and 10 s.  Memory is about 200 bytes per term at peak.
-MAX_TERMS = 1 << 21
+#: ``kronconv prove`` (with its related reports) stays well under 1 GiB and 10 s.  Memory is
+#: about 200-300 bytes per term at peak.
+MAX_TERMS = 1 << 20
 
 ORIGINS = ("corner", "centre")
 
@@ -139,7 +140,7 @@ def check_size(layout: Layout, channel_sum: bool = True, limit: int | None = Non
     >>> check_size(Layout(3, 2, 1, 8))
     Traceback (most recent call last):
     ...
-    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 2097152 (2-D a=3 allows L <= 6)
+    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 1048576 (2-D a=3 allows L <= 6)
     """
     lim = MAX_TERMS if limit is None else limit
     both = max(estimate_terms(layout, True), estimate_terms(layout, channel_sum))

@@ -30,7 +30,7 @@ from .steps import cert, general, step, tanh_obligation
 from .table import ASSUMPTIONS, RANK_SKIPPED, REASONS
 
 #: Largest number of terms (the prover's ``kronconv.polykernel.MAX_TERMS``) the checker re-derives.
-MAX_TERMS = 1 << 21
+MAX_TERMS = 1 << 20
 #: Largest dense composed kernel of a related rank report (the prover's ``MAX_DENSE``).
 MAX_DENSE = 1 << 22
 #: Assumed accuracy of ``math.tanh`` near [0, 1], in units of 2**-52 (glibc documents <= 2 ulp).

@@ -1,7 +1,8 @@
 """``kronconv verify CERT.json``: re-check a saved proof with the small independent checker.
 
 parse -> :func:`kronconv.verify.verify_file` -> render -> write.  Exit 0 ok, 1 rejected
-(with the reasons), 2 unreadable input.
+(with the reasons), 2 malformed input; with several files, one line per malformed file and
+the worst status.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from ._common import write_output
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="re-check a saved certificate (kronconv prove --format json)",
-                       description="Re-derive a saved proof's claims with a checker that shares no code with "
-                                   "the prover: structure, content hash, SymPy obligations, the instance claim "
-                                   "by the unit-vector reduction, counterexamples by direct convolution. "
-                                   "Exit 0 ok, 1 rejected, 2 unreadable input.")
+                       description="Regenerate a saved certificate from its theorem kind and claim with a "
+                                   "checker that shares no code with the prover, and compare: statement, "
+                                   "verdict (re-derived), steps, obligations, facts, ranks, counterexamples "
+                                   "(replayed) and related reports. Exit 0 ok, 1 rejected (first difference "
+                                   "named), 2 malformed input (one line per file).")
     p.add_argument("certificates", metavar="CERT.json", nargs="+",
                    help="one or more files written by kronconv prove --format json")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")

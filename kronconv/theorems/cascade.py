@@ -239,7 +239,7 @@ def counterexample(c: CascadeClaim, cmp: Comparison) -> dict[str, Any]:
     assert cmp.witness is not None
     o, i, off, mono, lhs, rhs = cmp.witness
     lay = c.layout
-    kernels = []
+    kernels: list[dict[str, Any]] = []
     for l, s in enumerate(decode_monomial(lay, mono)):
         oi, tap = divmod(s, lay.taps)
         ko, ki = divmod(oi, lay.channels)

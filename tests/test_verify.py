@@ -469,3 +469,36 @@ def test_checker_imports_nothing_from_the_prover():
                                                                         in allowed), (f, node.module)
             elif isinstance(node, ast.Import):
                 assert all(a.name.split(".")[0] in allowed for a in node.names), f
+
+
+@pytest.mark.parametrize("kw,edit,reason", [
+    ({"theorem": "receptive-field"}, lambda d: d["steps"][3]["facts"]["fields"].__setitem__(2, 28),
+     "proof.steps[3].facts.fields[2]: certificate has 28, the checker derives 27"),
+    ({"theorem": "receptive-field"}, lambda d: d["certificate"][1]["evidence"]["fields"]["yu-koltun"].pop(),
+     "proof.certificate[1].evidence.fields.yu-koltun: certificate lists 5 item(s), the checker derives 6"),
+    ({"theorem": "receptive-field"}, lambda d: d["steps"][0].update(rule="exact-evaluation"), "proof.steps[0].rule"),
+    ({"theorem": "dilation-lemma"}, lambda d: d["steps"][2]["facts"].update(diluted_extent=[6, 6]),
+     "proof.steps[2].facts.diluted_extent[0]: certificate has 6, the checker derives 7"),
+    ({"theorem": "dilation-lemma"}, lambda d: d["steps"][2]["facts"].update(terms=10),
+     "proof.steps[2].facts.terms: certificate has 10, the checker derives 9"),
+    ({"theorem": "dilation-lemma"}, lambda d: d["claim"].update(correlation=True), "proof.statement"),
+    ({"theorem": "kronecker-rank", "layers": 3, "base": 2}, lambda d: d["claim"].update(extent=27),
+     "proof.claim.extent: certificate has 27, the checker derives 15"),
+    ({"theorem": "kronecker-rank", "layers": 3, "base": 2},
+     lambda d: d["certificate"][2]["evidence"]["kernels"][0][0][0][0].__setitem__(0, 3),
+     "proof.certificate[2].evidence.kernels[0][0][0][0][0]: certificate has 3, the checker derives 2"),
+])
+def test_field_forgeries_of_the_other_kinds(kw, edit, reason):
+    d = prove(**kw).to_dict()
+    edit(d)
+    assert reason in _reasons(d)
+
+
+def test_step_without_id_exits_2_with_one_line(tmp_path, capsys):
+    d = prove(layers=2).to_dict()
+    del d["steps"][0]["id"]
+    p = tmp_path / "noid.json"
+    p.write_text(json.dumps(_rehash(d)))
+    assert main(["verify", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "noid.json" in err and "missing field(s) ['id']" in err

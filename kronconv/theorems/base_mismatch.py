@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import InvalidArgument, TooLarge
 from ..exact_rank import exact_rank, rank_work
-from ..kron import kronecker_rank, rearrange
+from ..kron import numeric_kronecker_rank, rearrange
 from ..polykernel import Layout, cascade_operator, check_size, evaluate_kernel
 from ..proof import Certificate, Proof, Step, discharge
 from .dilation_lemma import fact
@@ -127,7 +127,7 @@ def prove_kronecker_rank(layers: int, kernel: int = 3, base: int = 2, dims: int 
     rows: list[dict[str, Any]] = []
     for p, q in factorizations(E):
         R = rearrange(k00, (p,) * dims, (q,) * dims)
-        row: dict[str, Any] = {"outer": p, "inner": q, "numeric_rank": kronecker_rank(k00, (p,) * dims, (q,) * dims),
+        row: dict[str, Any] = {"outer": p, "inner": q, "numeric_rank": numeric_kronecker_rank(k00, (p,) * dims, (q,) * dims),
                                "max_rank": int(min(R.shape)), "exact_rank": exact_rank(R)}
         rows.append(row)
     text = "; ".join(f"w.r.t. {r['outer']}^{dims} ⊗ {r['inner']}^{dims}: rank {r['exact_rank']}"

@@ -44,6 +44,7 @@ __all__ = [
     "kron_kernel",
     "kronecker_rank",
     "nearest_kronecker",
+    "numeric_kronecker_rank",
     "rearrange",
     "selector",
     "unrearrange",
@@ -253,19 +254,18 @@ def nearest_kronecker(a: Any, outer: Sequence[int], inner: Sequence[int]) -> tup
     return b, c, err
 
 
-def kronecker_rank(a: Any, outer: Sequence[int], inner: Sequence[int], rtol: float | None = None) -> int:
-    r"""Kronecker rank: the matrix rank of the rearrangement :math:`R(A)`.
+def numeric_kronecker_rank(a: Any, outer: Sequence[int], inner: Sequence[int], rtol: float | None = None) -> int:
+    r"""Numeric Kronecker rank: the SVD rank of the rearrangement :math:`R(A)` (also ``kronecker_rank``).
 
     Singular values below ``rtol * s_max`` count as zero; the default
-    ``rtol = max(R.shape) * eps(float64)`` is NumPy's ``matrix_rank`` rule.  For
-    exact integer input use a small integer kernel and compare with
-    :func:`sympy.Matrix.rank` (the tests do).
+    ``rtol = max(R.shape) * eps(float64)`` is NumPy's ``matrix_rank`` rule.  The exact
+    rank of an integer kernel is :func:`kronconv.exact_rank.exact_rank` of the rearrangement.
 
     Examples
     --------
     >>> import numpy as np
     >>> A = np.kron(np.eye(2), np.ones((2, 2))) + np.kron(np.ones((2, 2)), np.diag([1.0, 2.0]))
-    >>> kronecker_rank(A, (2, 2), (2, 2))
+    >>> numeric_kronecker_rank(A, (2, 2), (2, 2))
     2
     """
     a = _array(a, "a")
@@ -279,6 +279,10 @@ def kronecker_rank(a: Any, outer: Sequence[int], inner: Sequence[int], rtol: flo
         return 0
     tol = (max(r.shape) * np.finfo(np.float64).eps if rtol is None else rtol) * float(s[0])
     return int((s > tol).sum())
+
+
+#: The numeric Kronecker rank under its earlier name.
+kronecker_rank = numeric_kronecker_rank
 
 
 def kron_channels(weights: Sequence[Any]) -> Any:

@@ -65,12 +65,12 @@ __all__ = [
     "symbol",
 ]
 
-#: Largest number of terms (monomial occurrences) one operator may hold: 2**23.  With
-#: 2-D 3x3 single-channel layers that admits L = 7 (3**14 = 4,782,969 terms); L = 8
-#: (43 million terms) is refused.  Peak memory is about 180 bytes per term above the
-#: interpreter's own (measured by ``benchmarks/prove_memory.py``: 156-178 bytes for L = 5-7;
-#: L = 7 peaks at 887 MiB), so a request at the limit needs about 1.5 GB.
-MAX_TERMS = 1 << 23
+#: Largest number of terms (monomial occurrences) one operator may hold: 2**20.  With
+#: 2-D 3x3 single-channel layers that admits L = 6 (3**12 = 531,441 terms); L = 7
+#: (4.8 million terms: about 3 s CPU and 887 MiB peak) is refused, so every accepted
+#: ``kronconv prove`` (with its related reports) stays well under 1 GiB and 10 s.  Peak memory
+#: is about 160-180 bytes per term above the interpreter's own (``benchmarks/prove_memory.py``).
+MAX_TERMS = 1 << 20
 
 ORIGINS = ("corner", "centre")
 
@@ -140,7 +140,7 @@ def check_size(layout: Layout, channel_sum: bool = True, limit: int | None = Non
     >>> check_size(Layout(3, 2, 1, 8))
     Traceback (most recent call last):
     ...
-    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 8388608 (2-D a=3 allows L <= 7)
+    kronconv.errors.TooLarge: exact check of 8 layers of 3^2 taps, 1 channel(s) needs 43046721 terms, above the limit MAX_TERMS = 1048576 (2-D a=3 allows L <= 6)
     """
     lim = MAX_TERMS if limit is None else limit
     both = max(estimate_terms(layout, True), estimate_terms(layout, channel_sum))

@@ -58,7 +58,7 @@ __all__ = [
     "render_proof",
 ]
 
-SCHEMA = "kronconv-proof/1"
+SCHEMA = "kronconv-proof/2"
 KINDS = ("symbolic", "instance", "numeric")
 SCOPES = ("general", "instance")
 OBLIGATION_KINDS = ("equal", "positive", "nonnegative", "true")

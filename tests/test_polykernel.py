@@ -96,7 +96,7 @@ def test_compare_counts_multiplicities_exactly():
 def test_size_limit_is_refused_before_work():
     with pytest.raises(TooLarge, match="MAX_TERMS"):
         check_size(Layout(3, 2, 1, 8))
-    assert check_size(Layout(3, 2, 1, 7)) <= MAX_TERMS
+    assert check_size(Layout(3, 2, 1, 6)) <= MAX_TERMS
 
 
 def test_centre_origin_needs_odd_kernel():

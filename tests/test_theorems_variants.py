@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from kronconv.formulas import receptive_field_closed_form
@@ -89,3 +90,13 @@ def test_composed_kernel_matches_numpy_kron_when_base_is_kernel():
     lay = Layout(3, 2, 1, 3)
     ks = random_kernels(3, 3, 2, 1, 11)
     assert np.array_equal(composed_kernel(lay, [1, 3, 9], ks)[0, 0], kron_kernel([k[0, 0] for k in ks]))
+
+
+def test_dilation_lemma_refuses_huge_instances_up_front():
+    from kronconv.errors import TooLarge
+    from kronconv.theorems.dilation_lemma import MAX_LEMMA_ENTRIES, prove_dilation_lemma
+
+    with pytest.raises(TooLarge, match="MAX_LEMMA_ENTRIES"):
+        prove_dilation_lemma(kernel=64, dims=3, dilation=4096)
+    assert (8 * 8) ** 3 <= MAX_LEMMA_ENTRIES
+    assert prove_dilation_lemma(kernel=8, dims=3, dilation=8).proved

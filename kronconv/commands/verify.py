@@ -1,7 +1,8 @@
 """``kronconv verify CERT.json``: re-check a saved proof with the small independent checker.
 
 parse -> :func:`kronconv.verify.verify_file` -> render -> write.  Exit 0 ok, 1 rejected
-(with the reasons), 2 unreadable input.
+(with the reasons), 2 malformed input; with several files, one line per malformed file and
+the worst status.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import sys
 from typing import Any
 
 from ..errors import InvalidArgument, KronconvError, short_repr
-from ..verify import verify_file
+from ..verify import VerifyResult, verify_file
 from ._common import write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="re-check a saved certificate (kronconv prove --format json)",
-                       description="Re-derive a saved proof's claims with a checker that shares no code with "
-                                   "the prover: structure, content hash, SymPy obligations, the instance claim "
-                                   "by the unit-vector reduction, counterexamples by direct convolution. "
-                                   "Exit 0 ok, 1 rejected, 2 unreadable input.")
+                       description="Regenerate a saved certificate from its theorem kind and claim with a "
+                                   "checker that shares no code with the prover, and compare: statement, "
+                                   "verdict (re-derived), steps, obligations, facts, ranks, counterexamples "
+                                   "(replayed) and related reports. Exit 0 ok, 1 rejected (first difference "
+                                   "named), 2 malformed input (one line per file).")
     p.add_argument("certificates", metavar="CERT.json", nargs="+",
                    help="one or more files written by kronconv prove --format json")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
@@ -41,7 +43,15 @@ def _verify(path: str) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    results = [(path, _verify(path)) for path in args.certificates]  # unreadable input raises: exit 2
+    if len(args.certificates) == 1:  # malformed input raises: one line, exit 2
+        results = [(args.certificates[0], _verify(args.certificates[0]))]
+    else:  # many files: one line each (malformed ones included), exit status the worst
+        results = []
+        for path in args.certificates:
+            try:
+                results.append((path, _verify(path)))
+            except InvalidArgument as exc:
+                results.append((path, VerifyResult(ok=False, reasons=[f"malformed: {exc}"])))
     if args.format == "json":
         items = [{"certificate": path, "ok": res.ok, "reasons": res.reasons, "checked": res.checked}
                  for path, res in results]
@@ -59,4 +69,6 @@ def run(args: argparse.Namespace) -> int:
             blocks.append(f"{len(results) - bad} ok, {bad} rejected")
         text = "\n".join(blocks)
     write_output(text, args.out)
+    if any(r.reasons and r.reasons[0].startswith("malformed: ") for _, r in results):
+        return 2
     return 0 if all(res.ok for _, res in results) else 1

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..exact_rank import exact_rank, rank_mod_p
 from ..kron import dilate
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
     "rank_mod_p",
 ]
 
-#: Prime for modular ranks: products of two residues fit in int64.
+#: Prime for modular ranks (the default of :func:`kronconv.exact_rank.rank_mod_p`).
 PRIME = 2_147_483_647
 
 
@@ -84,69 +85,3 @@ def cascade_kernel(kernels: Sequence[Any], dilations: Sequence[int]) -> Any:
     for k, d in zip(kernels[1:], dilations[1:]):
         out = conv_full(out, dilate(np.asarray(k), int(d)))
     return out
-
-
-def exact_rank(rows: Any) -> int:
-    """Rank over the rationals of an integer matrix (fraction-free Bareiss elimination on Python ints).
-
-    Examples
-    --------
-    >>> exact_rank([[2, 4, 6], [1, 2, 3], [0, 1, 1]])
-    2
-    """
-    m = [[int(v) for v in r] for r in np.asarray(rows, dtype=object).tolist()]
-    if not m:
-        return 0
-    nrows, ncols = len(m), len(m[0])
-    rank, prev = 0, 1
-    for c in range(ncols):
-        piv = next((i for i in range(rank, nrows) if m[i][c] != 0), None)
-        if piv is None:
-            continue
-        m[rank], m[piv] = m[piv], m[rank]
-        p = m[rank][c]
-        for i in range(rank + 1, nrows):
-            f = m[i][c]
-            m[i] = [(p * x - f * y) // prev for x, y in zip(m[i], m[rank])]
-        prev = p
-        rank += 1
-        if rank == nrows:
-            break
-    return rank
-
-
-def rank_mod_p(a: Any, p: int = PRIME) -> int:
-    r"""Rank of an integer matrix over :math:`\mathbb{F}_p` -- a *lower bound* of its rank over :math:`\mathbb{Q}`.
-
-    (A nonzero minor mod p is a nonzero integer minor.)  Vectorised Gaussian
-    elimination in ``int64``; entries are reduced mod ``p`` first.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rank_mod_p(np.array([[1, 2], [2, 4], [0, 1]]))
-    2
-    """
-    m = np.mod(np.asarray(a, dtype=object), p).astype(np.int64)
-    rows, cols = m.shape
-    rank = 0
-    for c in range(cols):
-        if rank == rows:
-            break
-        nz = np.nonzero(m[rank:, c])[0]
-        if nz.size == 0:
-            continue
-        piv = rank + int(nz[0])
-        if piv != rank:
-            m[[rank, piv]] = m[[piv, rank]]
-        inv = pow(int(m[rank, c]), p - 2, p)
-        m[rank] = (m[rank] * inv) % p
-        below = m[rank + 1:, c].copy()
-        mask = below != 0
-        if mask.any():
-            sub = m[rank + 1:][mask]
-            sub = (sub - (below[mask, None] * m[rank][None, :]) % p) % p
-            view = m[rank + 1:]  # a view: boolean assignment writes through to m
-            view[mask] = sub
-        rank += 1
-    return rank

@@ -19,9 +19,7 @@ False
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..errors import InvalidArgument, TooLarge
+from ..errors import InvalidArgument
 from ..proof import Proof
 from .base_mismatch import prove_kronecker_rank
 from .cascade import CascadeClaim, prove_cascade
@@ -77,10 +75,4 @@ def prove(layers: int = 3, kernel: int = 3, dims: int = 2, channels: int = 1, ba
         return prove_channel_sum(layers, kernel, dims, channels, base=b, **opts)
     if channels > 1:
         return prove_channels(layers, kernel, dims, channels, seed, base=b, **opts)
-    p = prove_cascade(CascadeClaim(layers=layers, kernel=kernel, dims=dims, base=b, **opts))  # type: ignore[arg-type]
-    if b != kernel and layers > 1 and nonlinearity == "none":
-        try:
-            p = replace(p, related=(prove_kronecker_rank(layers, kernel, b, dims, 1, seed),))
-        except TooLarge as exc:
-            p = replace(p, notes=(*p.notes, f"Kronecker-rank report skipped: {exc}"))
-    return p
+    return prove_cascade(CascadeClaim(layers=layers, kernel=kernel, dims=dims, base=b, **opts), seed)  # type: ignore[arg-type]

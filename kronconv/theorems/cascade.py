@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TooLarge
 from ..polykernel import (
     Comparison,
     cascade_operator,
@@ -45,7 +46,6 @@ from ..polykernel import (
     compare,
     decode_monomial,
     kron_operator,
-    monomial_expr,
 )
 from ..proof import Certificate, Proof, Step, discharge
 from .claims import CascadeClaim, statement_text
@@ -130,7 +130,7 @@ def counterexample(c: CascadeClaim, cmp: Comparison) -> dict[str, Any]:
     assert cmp.witness is not None
     o, i, off, mono, lhs, rhs = cmp.witness
     lay = c.layout
-    kernels = []
+    kernels: list[dict[str, Any]] = []
     for l, s in enumerate(decode_monomial(lay, mono)):
         oi, tap = divmod(s, lay.taps)
         ko, ki = divmod(oi, lay.channels)
@@ -142,15 +142,51 @@ def counterexample(c: CascadeClaim, cmp: Comparison) -> dict[str, Any]:
              if chained else None)
     return {"kernels": kernels, "input": {"channel": i, "position": [0] * c.dims, "value": 1},
             "cascade_position": where,
-            "output_channel": o, "position": [-x for x in off], "cascade_value": lhs, "claimed_value": rhs,
-            "monomial": str(monomial_expr(lay, mono))}
+            "output_channel": o, "position": [-x for x in off], "cascade_value": lhs, "claimed_value": rhs}
 
 
-def prove_cascade(c: CascadeClaim) -> Proof:
+def prove_cascade(c: CascadeClaim, seed: int = 0) -> Proof:
     """Decide a :class:`CascadeClaim`: general proof where it applies, exact instance check always.
+
+    Related reports ride along, by one rule that depends on the claim alone (so a checker
+    can tell which belong): with ``C > 1`` channels and no channel sum, the channel-sum
+    theorem and (linear claims) the Kronecker-rank report of random kernels drawn from
+    ``seed``; with one channel, ``L > 1``, no nonlinearity and dilations ``b^l`` for a base
+    ``b != a``, the Kronecker-rank report.  A report above the size limits is replaced by a
+    note.
 
     Raises :class:`~kronconv.errors.TooLarge` (before any work) above :data:`kronconv.polykernel.MAX_TERMS`.
     """
+    return _with_related(_decide(c), c, seed)
+
+
+#: Note recorded when a related Kronecker-rank report would exceed the size limits.
+RANK_SKIPPED = "Kronecker-rank report skipped: it is above the prover's size limits."
+
+
+def _with_related(p: Proof, c: CascadeClaim, seed: int) -> Proof:
+    from .base_mismatch import prove_kronecker_rank
+
+    d = c.resolved_dilations
+    related: list[Proof] = []
+    rank = None
+    if c.channels > 1 and not c.channel_sum:
+        related.append(_decide(replace(c, channel_sum=True)))
+        rank = c.nonlinearity == "none"
+    elif c.channels == 1 and c.layers > 1 and c.nonlinearity == "none" and d[1] != c.kernel \
+            and list(d) == [d[1] ** l for l in range(c.layers)]:
+        rank = True
+    notes = p.notes
+    if rank:
+        try:
+            related.append(prove_kronecker_rank(c.layers, c.kernel, d[1] if c.layers > 1 else c.kernel, c.dims,
+                                                c.channels, seed))
+        except TooLarge:
+            notes = (*notes, RANK_SKIPPED)
+    return replace(p, related=tuple(related), notes=notes)
+
+
+def _decide(c: CascadeClaim) -> Proof:
     if c.nonlinearity != "none" and c.layers > 1:
         return prove_nonlinearity(c)
     lay = c.layout
@@ -202,8 +238,8 @@ def prove_cascade(c: CascadeClaim) -> Proof:
             f"S{n + 1}", f"Counterexample: kernels zero except {', '.join(_unit_text(k, c) for k in ce['kernels'])}; "
                          f"F_0 = unit impulse at the origin of channel {ce['input']['channel']}. At channel "
                          f"{ce['output_channel']}, position {ce['position']} the cascade gives {ce['cascade_value']} and "
-                         f"the claim gives {ce['claimed_value']} (coefficients of {ce['monomial']}; "
-                         + (f"the cascade puts this product at {ce['cascade_position']})."
+                         f"the claim gives {ce['claimed_value']} ("
+                         + (f"the cascade puts the product of these entries at {ce['cascade_position']})."
                             if ce["cascade_position"] is not None else
                             "the cascade never forms it: its channel path is broken)."),
             "counterexample", (f"S{n}",), "instance", facts=ce))

@@ -19,11 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..errors import InvalidArgument, TooLarge
+from ..errors import InvalidArgument
 from ..proof import Proof
-from .base_mismatch import prove_kronecker_rank
 from .cascade import CascadeClaim, prove_cascade
 
 __all__ = ["prove_channel_sum", "prove_channels"]
@@ -42,12 +39,4 @@ def prove_channels(layers: int, kernel: int = 3, dims: int = 2, channels: int = 
         raise InvalidArgument(f"prove_channels needs channels >= 2, got {channels}")
     single = CascadeClaim(layers=layers, kernel=kernel, dims=dims, channels=channels, channel_sum=False,
                           **kw)  # type: ignore[arg-type]
-    primary = prove_cascade(single)
-    related = [prove_cascade(replace(single, channel_sum=True))]
-    notes = primary.notes
-    if single.nonlinearity == "none":
-        try:
-            related.append(prove_kronecker_rank(layers, kernel, single.resolved_base, dims, channels, seed))
-        except TooLarge as exc:
-            notes = (*notes, f"Kronecker-rank report skipped: {exc}")
-    return replace(primary, related=tuple(related), notes=notes)
+    return prove_cascade(single, seed)

@@ -94,7 +94,8 @@ class CascadeClaim:
         return {"theorem": "cascade", "layers": self.layers, "kernel": self.kernel, "dims": self.dims,
                 "channels": self.channels, "dilations": list(self.resolved_dilations),
                 "nonlinearity": self.nonlinearity, "correlation": self.correlation, "origin": self.origin,
-                "order": self.order, "flip": self.flip, "channel_sum": self.channel_sum}
+                "order": self.order, "flip": self.flip,
+                "channel_sum": self.channel_sum and self.channels > 1}  # one canonical form per claim
 
 
 def _kron_text(c: CascadeClaim) -> str:

@@ -27,13 +27,14 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, TooLarge
 from ..kron import dilate, selector
 from ..polykernel import Layout, compare, kernel_operator, layer_operator
 from ..proof import Certificate, Obligation, Proof, Step, discharge
 
 __all__ = [
     "ASSUMPTIONS",
+    "MAX_LEMMA_ENTRIES",
     "SYMBOLS",
     "SYMBOLS_EXT",
     "dilation_steps",
@@ -42,6 +43,9 @@ __all__ = [
     "lemma_steps",
     "prove_dilation_lemma",
 ]
+
+#: Largest untrimmed ``K ⊗ E_d`` (entries) the dilation-lemma instance builds: 2**22.
+MAX_LEMMA_ENTRIES = 1 << 22
 
 #: The symbols of the general lemmas.
 SYMBOLS = {
@@ -149,6 +153,10 @@ def prove_dilation_lemma(kernel: int = 3, dims: int = 2, dilation: int = 2, corr
     """
     if isinstance(dilation, bool) or not isinstance(dilation, int) or not 1 <= dilation <= 4096:
         raise InvalidArgument(f"dilation must be an integer in [1, 4096], got {dilation!r}")
+    if isinstance(kernel, int) and isinstance(dims, int) and 1 <= dims <= 3 \
+            and (kernel * dilation) ** dims > MAX_LEMMA_ENTRIES:
+        raise TooLarge(f"the dilation-lemma instance builds K ⊗ E_d with ({kernel}·{dilation})^{dims} entries, above "
+                       f"the limit MAX_LEMMA_ENTRIES = {MAX_LEMMA_ENTRIES}; use a smaller kernel, dilation or dims")
     lay = Layout(kernel, dims, 1, 1, origin)
     sym = np.arange(lay.taps).reshape((kernel,) * dims)
     big = np.kron(sym + 1, selector(dilation, dims))  # 0 marks a zero tap

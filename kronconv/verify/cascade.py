@@ -26,13 +26,10 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from .core import REGISTRY, Approx, Kind, Mismatch
+from .limits import MAX_TERMS, rank_limits
 from .steps import cert, general, step, tanh_obligation
 from .table import ASSUMPTIONS, RANK_SKIPPED, REASONS
 
-#: Largest number of terms (the prover's ``kronconv.polykernel.MAX_TERMS``) the checker re-derives.
-MAX_TERMS = 1 << 20
-#: Largest dense composed kernel of a related rank report (the prover's ``MAX_DENSE``).
-MAX_DENSE = 1 << 22
 #: Assumed accuracy of ``math.tanh`` near [0, 1], in units of 2**-52 (glibc documents <= 2 ulp).
 TANH_ULPS = 2
 
@@ -351,8 +348,6 @@ def _linear(c: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
 def related(c: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
     """Claims of the related reports the prover attaches (seed and extent left free), and whether a rank
     report was skipped for size."""
-    from .rank import rank_limits
-
     L, a, D, C, d = c["layers"], c["kernel"], c["dims"], c["channels"], c["dilations"]
     out: list[dict[str, Any]] = []
     rank = False

@@ -16,40 +16,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument
-from .cascade import MAX_DENSE, MAX_TERMS
 from .core import REGISTRY, Kind
+from .limits import factorizations, rank_limits
 from .steps import cert, general, step
-
-#: Worst-case elementary operations of the exact ranks of one report (the prover's ``RANK_WORK_LIMIT``).
-RANK_WORK_LIMIT = 1 << 28
 
 CLAIM = {"theorem": "theorem", "layers": (1, 64), "kernel": (1, 64), "base": (1, 1 << 20), "dims": (1, 3),
          "channels": (1, 64), "seed": (0, 1 << 31), "extent": (1, 1 << 62)}
-
-
-def _factorizations(n: int) -> list[tuple[int, int]]:
-    return [(p, n // p) for p in range(2, n) if n % p == 0]
-
-
-def _rank_work(rows: int, cols: int, bound: int) -> int:
-    k = min(rows, cols)
-    log2_h = k * (0.5 * math.log2(max(cols, 1)) + math.log2(max(bound, 1))) + 1
-    return max(1, math.ceil(log2_h / 30)) * rows * cols * k
-
-
-def rank_limits(L: int, a: int, b: int, D: int, C: int) -> str | None:
-    """Why the prover refuses this rank report (the limit named), or ``None`` if it is within limits."""
-    t = C ** (L + 1) * a ** (D * L)
-    if t > MAX_TERMS:
-        return f"{t} composed-kernel terms, above MAX_TERMS = {MAX_TERMS}"
-    E = 1 + (a - 1) * sum(b**l for l in range(L))
-    if C * C * E**D > MAX_DENSE:
-        return f"a dense composed kernel of {C}x{C}x{E}^{D} entries, above MAX_DENSE = {MAX_DENSE}"
-    bound = 3**L * C ** (L - 1) * a ** (D * (L - 1))
-    work = L * a**D * C * C * E**D + sum(_rank_work(p**D, q**D, bound) for p, q in _factorizations(E))
-    if work > RANK_WORK_LIMIT:
-        return f"exact ranks needing up to {work} operations, above RANK_WORK_LIMIT = {RANK_WORK_LIMIT}"
-    return None
 
 
 def _is_prime(n: int) -> bool:
@@ -122,7 +94,7 @@ def expect(c: dict[str, Any], got: dict[str, Any] | None = None) -> dict[str, An
               + (" — the shapes differ." if E != a**L else "."), "exact-evaluation", ["S1"], "instance",
               facts={"extent": E, "formula": formula, "kron_extent": a**L})
     rows = []
-    for p, q in _factorizations(E):
+    for p, q in factorizations(E):
         m = k00.reshape(sum(((p, q) for _ in range(D)), ()))
         m = m.transpose(tuple(range(0, 2 * D, 2)) + tuple(range(1, 2 * D, 2))).reshape(p**D, q**D)
         rk = exact_rank([[int(x) for x in row] for row in m])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidSpec
+from ..layers import ConvTranspose, GlobalPool, Upsample
 from ..spec import MAX_CHANNELS, MAX_LAYERS, Conv, Layer, Network, Pool
 
 __all__ = [
@@ -23,7 +24,10 @@ __all__ = [
 ]
 
 #: Operations a node may perform.
-OPS = ("input", "conv", "pool", "add", "concat")
+OPS = ("input", "conv", "pool", "add", "concat", "convt", "upsample", "global")
+#: Operations that carry a layer, and the layer type each needs.
+LAYER_OPS: dict[str, type] = {"conv": Conv, "pool": Pool, "convt": ConvTranspose, "upsample": Upsample,
+                              "global": GlobalPool}
 #: Largest number of nodes in one graph: a chain's layers plus its input node.
 MAX_NODES = MAX_LAYERS + 1
 _ID_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -51,7 +55,7 @@ class NetNode:
     id: str
     op: str
     inputs: tuple[str, ...] = ()
-    layer: Layer | None = None
+    layer: Layer | ConvTranspose | Upsample | GlobalPool | None = None
     channels: int = 1
 
     def __post_init__(self) -> None:
@@ -63,17 +67,16 @@ class NetNode:
             raise InvalidSpec(f"node {self.id!r}: inputs must be a list of node ids, got {self.inputs!r}")
         object.__setattr__(self, "inputs", tuple(self.inputs))
         n = len(self.inputs)
-        want = {"input": (0, 0), "conv": (1, 1), "pool": (1, 1)}.get(self.op, (2, MAX_NODES))
+        want = (0, 0) if self.op == "input" else (1, 1) if self.op in LAYER_OPS else (2, MAX_NODES)
         if not want[0] <= n <= want[1]:
             need = "no inputs" if want == (0, 0) else "exactly 1 input" if want == (1, 1) else "at least 2 inputs"
             raise InvalidSpec(f"node {self.id!r}: op {self.op!r} needs {need}, got {n}")
         if len(set(self.inputs)) != n:
             raise InvalidSpec(f"node {self.id!r}: repeated input in {list(self.inputs)}")
-        if self.op == "conv" and not isinstance(self.layer, Conv):
-            raise InvalidSpec(f"node {self.id!r}: op 'conv' needs a Conv layer")
-        if self.op == "pool" and not isinstance(self.layer, Pool):
-            raise InvalidSpec(f"node {self.id!r}: op 'pool' needs a Pool layer")
-        if self.op not in ("conv", "pool") and self.layer is not None:
+        need = LAYER_OPS.get(self.op)
+        if need is not None and not isinstance(self.layer, need):
+            raise InvalidSpec(f"node {self.id!r}: op {self.op!r} needs a {need.__name__} layer")
+        if need is None and self.layer is not None:
             raise InvalidSpec(f"node {self.id!r}: op {self.op!r} takes no layer")
 
 
@@ -93,6 +96,8 @@ class NetGraph:
     name: str = ""
     description: str = ""
     channels: tuple[int, ...] = field(default=(), compare=False)  #: output channels, per node
+    #: What :meth:`build` left out and why (nodes that do not lead to the output).
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def build(
@@ -156,22 +161,27 @@ class NetGraph:
             if any(w in reach_out for w in succ[nid]):
                 reach_out.add(nid)
         dead = [nid for nid in order if nid not in reach_out]
+        notes: tuple[str, ...] = ()
         if dead:
-            raise InvalidSpec(f"node(s) {dead} do not lead to the output {output!r}")
-        if len(nodes) < 2:
+            if inputs[0] in dead:
+                raise InvalidSpec(f"the output {output!r} does not depend on the input {inputs[0]!r}")
+            shown = ", ".join(dead[:8]) + (f", ... ({len(dead)} in all)" if len(dead) > 8 else "")
+            notes = (f"ignored {len(dead)} node(s) that do not lead to the output {output!r}: {shown}",)
+            order = [nid for nid in order if nid in reach_out]
+        if len(order) < 2:
             raise InvalidSpec("a graph needs at least 2 nodes (an input and one operation), got 1")
         ordered = tuple(by_id[nid] for nid in order)
         chans: dict[str, int] = {}
         for node in ordered:
             if node.op == "input":
                 chans[node.id] = _check_channels(node.id, node.channels)
-            elif isinstance(node.layer, Conv):
+            elif isinstance(node.layer, (Conv, ConvTranspose)):
                 cin = chans[node.inputs[0]]
                 if node.layer.in_channels != cin:
                     raise InvalidSpec(f"node {node.id!r} expects in_channels={node.layer.in_channels} "
                                       f"but {node.inputs[0]!r} gives {cin}")
                 chans[node.id] = node.layer.out_channels
-            elif node.op == "pool":
+            elif node.op in LAYER_OPS:
                 chans[node.id] = chans[node.inputs[0]]
             elif node.op == "add":
                 got = {src: chans[src] for src in node.inputs}
@@ -180,13 +190,14 @@ class NetGraph:
                 chans[node.id] = next(iter(got.values()))
             else:  # concat
                 chans[node.id] = _check_channels(node.id, sum(chans[src] for src in node.inputs))
-        return cls(ordered, output, dims, name, description, tuple(chans[n.id] for n in ordered))
+        return cls(ordered, output, dims, name, description, tuple(chans[n.id] for n in ordered), notes)
 
     def __post_init__(self) -> None:
         if not self.channels:  # constructed directly, not via build(): validate the same way
             built = NetGraph.build(self.nodes, dims=self.dims, output=self.output, name=self.name,
                                    description=self.description)
             object.__setattr__(self, "nodes", built.nodes)
+            object.__setattr__(self, "notes", built.notes)
             object.__setattr__(self, "channels", built.channels)
 
     def __len__(self) -> int:
@@ -227,8 +238,9 @@ class NetGraph:
         for n, ch in zip(self.nodes, self.channels):
             attrs: dict[str, Any] = {"op": n.op, "channels": ch}
             if n.layer is not None:
-                for key in ("kernel", "dilation", "stride", "padding"):
-                    attrs[key] = ",".join(map(str, getattr(n.layer, key)))
+                for key in ("kernel", "dilation", "stride", "padding", "scale"):
+                    if hasattr(n.layer, key):
+                        attrs[key] = ",".join(map(str, getattr(n.layer, key)))
             g.add_node(n.id, **attrs)
             for src in n.inputs:
                 g.add_edge(src, n.id)
@@ -243,10 +255,12 @@ class NetGraph:
                 item["inputs"] = list(n.inputs)
             if n.op == "input":
                 item["channels"] = n.channels
-            if n.layer is not None:
+            if isinstance(n.layer, (Conv, Pool)):
                 lay = {k: v for k, v in Network((n.layer,)).to_dict()["layers"][0].items()
                        if k not in ("type", "name")}
                 item.update(lay)
+            elif n.layer is not None:
+                item.update(n.layer.to_dict())
             nodes.append(item)
         return {"name": self.name, "description": self.description, "dims": self.dims,
                 "output": self.output, "nodes": nodes}

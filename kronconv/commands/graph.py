@@ -189,6 +189,8 @@ def render_report(report: GraphReport, data: dict[str, Any], fmt: str) -> str:
                             "centre", "output field here"], node_rows, fmt))
         for m in report.fields.misalignments:
             parts.append(("misaligned: " if fmt != "latex" else "% misaligned: ") + m.describe())
+    for note in report.notes:
+        parts.append(("note: " if fmt != "latex" else "% note: ") + note)
     if fmt == "md":
         return f"**{head}**\n\n" + "\n\n".join(parts)
     if fmt == "latex":

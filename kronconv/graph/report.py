@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._util import squash as _squash
-from ..netgraph import net_fields
+from ..netgraph import net_fields, without_global
 from ..spec import Network
 from .cone import unit_graph
 from .hdc import HDCRule, hdc_for_network
@@ -34,6 +34,7 @@ class GraphReport:
     hdc: HDCRule | None
     hdc_reason: str
     fields: Any  #: :class:`~kronconv.netgraph.NetFieldReport`
+    notes: tuple[str, ...] = ()  #: what the analysis left out (global-pooling paths, unreachable nodes)
 
     @property
     def formula_agrees(self) -> bool | None:
@@ -78,6 +79,7 @@ class GraphReport:
             "padding_mode": ug.padding_mode if ug.input_size is not None else None,
         }
         d.update(self.summary.to_dict())
+        d["notes"] = list(self.notes)
         d["formula_receptive_field"] = _squash(list(self.formula_receptive_field))
         d["agrees_with_formula"] = self.formula_agrees
         d["numeric_check"] = self.numeric.to_dict()
@@ -111,7 +113,10 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
     >>> rep.summary.holes, rep.formula_agrees, rep.numeric.agrees, rep.hdc_verdict()
     (6, True, True, 'violated; the graph finds holes (agrees)')
     """
-    g = _as_graph(model)
+    full = _as_graph(model)
+    g, notes = without_global(full)
+    if not notes:
+        notes = full.notes
     ug = unit_graph(g, unit, window, input_size, padding_mode, keep_levels=keep_levels)
     fields = net_fields(g)
     formula = tuple(r + (w - 1) * j for r, w, j in zip(fields.receptive_field, ug.window, fields.effective_stride))
@@ -122,4 +127,4 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
         rule, why = hdc_for_network(Network(tuple(n.layer for n in g.nodes[1:])))  # type: ignore[misc]
     else:
         rule, why = None, "branching network"
-    return GraphReport(ug, ug.summary(), formula, num, rule, why, fields)
+    return GraphReport(ug, ug.summary(), formula, num, rule, why, fields, notes)

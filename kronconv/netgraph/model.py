@@ -21,6 +21,7 @@ __all__ = [
     "NetGraph",
     "NetNode",
     "from_network",
+    "without_global",
 ]
 
 #: Operations a node may perform.
@@ -292,3 +293,56 @@ def from_network(net: Network) -> NetGraph:
         nodes.append(NetNode(nid, layer.kind, (prev,), layer))
         prev = nid
     return NetGraph.build(nodes, dims=net.dims, name=net.name, description=net.description)
+
+
+def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
+    """The graph without the paths through global pooling, and a note saying what was left out.
+
+    A global pooling (or the resize that broadcasts its result back) makes every
+    later unit depend on the whole input; the unit-level analysis
+    (:mod:`kronconv.graph`) describes the *other* paths, so this drops the
+    global nodes and everything fed only by them, and removes them from merges
+    (a merge left with one input becomes that input).
+
+    Examples
+    --------
+    >>> from kronconv.layers import GlobalPool, Upsample
+    >>> g = NetGraph.build([NetNode("x", "input"), NetNode("c", "conv", ("x",), Conv(3, dims=1)),
+    ...     NetNode("gp", "global", ("x",), GlobalPool(dims=1)),
+    ...     NetNode("b", "upsample", ("gp",), Upsample(size=5, dims=1)),
+    ...     NetNode("cat", "concat", ("c", "b"))], dims=1)
+    >>> h, notes = without_global(g)
+    >>> [n.id for n in h.nodes], h.output
+    (['x', 'c'], 'c')
+    """
+    dropped: set[str] = set()
+    alias: dict[str, str] = {}
+    kept: list[NetNode] = []
+    for n in g.nodes:
+        ins = tuple(alias.get(s, s) for s in n.inputs)
+        if n.layer is not None:
+            is_global = isinstance(n.layer, GlobalPool) or (isinstance(n.layer, Upsample) and n.layer.size is not None)
+            if is_global or ins[0] in dropped:
+                dropped.add(n.id)
+                continue
+        elif n.op != "input":
+            live = tuple(s for s in ins if s not in dropped)
+            if not live:
+                dropped.add(n.id)
+                continue
+            if len(live) == 1:
+                alias[n.id] = live[0]
+                continue
+            ins = live
+        kept.append(NetNode(n.id, n.op, ins, n.layer, n.channels))
+    if not dropped:
+        return g, ()
+    gone = sorted(dropped)
+    note = (f"left out {len(gone)} node(s) on paths through global pooling (they see the whole input): "
+            + ", ".join(gone[:8]) + (", ..." if len(gone) > 8 else ""))
+    out = alias.get(g.output, g.output)
+    if out in dropped:
+        raise InvalidSpec(f"every path to the output {g.output!r} passes through global pooling: "
+                          "its field is the whole input")
+    built = NetGraph.build(kept, dims=g.dims, output=out, name=g.name, description=g.description)
+    return built, g.notes + built.notes + (note,)

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Operations a node may perform.
-OPS = ("input", "conv", "pool", "add", "concat", "convt", "upsample", "global")
+OPS = ("input", "conv", "pool", "add", "concat", "convt", "upsample", "global", "select")
 #: Operations that carry a layer, and the layer type each needs.
 LAYER_OPS: dict[str, type] = {"conv": Conv, "pool": Pool, "convt": ConvTranspose, "upsample": Upsample,
                               "global": GlobalPool}
@@ -68,7 +68,8 @@ class NetNode:
             raise InvalidSpec(f"node {self.id!r}: inputs must be a list of node ids, got {self.inputs!r}")
         object.__setattr__(self, "inputs", tuple(self.inputs))
         n = len(self.inputs)
-        want = (0, 0) if self.op == "input" else (1, 1) if self.op in LAYER_OPS else (2, MAX_NODES)
+        want = (0, 0) if self.op == "input" else (1, 1) if self.op in LAYER_OPS or self.op == "select" \
+            else (2, MAX_NODES)
         if not want[0] <= n <= want[1]:
             need = "no inputs" if want == (0, 0) else "exactly 1 input" if want == (1, 1) else "at least 2 inputs"
             raise InvalidSpec(f"node {self.id!r}: op {self.op!r} needs {need}, got {n}")
@@ -184,6 +185,12 @@ class NetGraph:
                 chans[node.id] = node.layer.out_channels
             elif node.op in LAYER_OPS:
                 chans[node.id] = chans[node.inputs[0]]
+            elif node.op == "select":  # a subset of the channels (Split, Slice): spatially the identity
+                got = _check_channels(node.id, node.channels)
+                if got > chans[node.inputs[0]]:
+                    raise InvalidSpec(f"node {node.id!r} (select) takes {got} channels but "
+                                      f"{node.inputs[0]!r} gives {chans[node.inputs[0]]}")
+                chans[node.id] = got
             elif node.op == "add":
                 got = {src: chans[src] for src in node.inputs}
                 if len(set(got.values())) != 1:
@@ -254,7 +261,7 @@ class NetGraph:
             item: dict[str, Any] = {"id": n.id, "op": n.op}
             if n.inputs:
                 item["inputs"] = list(n.inputs)
-            if n.op == "input":
+            if n.op in ("input", "select"):
                 item["channels"] = n.channels
             if isinstance(n.layer, (Conv, Pool)):
                 lay = {k: v for k, v in Network((n.layer,)).to_dict()["layers"][0].items()
@@ -323,6 +330,10 @@ def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
         if n.layer is not None:
             is_global = isinstance(n.layer, GlobalPool) or (isinstance(n.layer, Upsample) and n.layer.size is not None)
             if is_global or ins[0] in dropped:
+                dropped.add(n.id)
+                continue
+        elif n.op == "select":
+            if ins[0] in dropped:
                 dropped.add(n.id)
                 continue
         elif n.op != "input":

@@ -59,7 +59,7 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
     >>> graph_from_dict({"nodes": [{"id": "x", "op": "relu"}]})
     Traceback (most recent call last):
     ...
-    kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, convt, upsample, global, got 'relu'
+    kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, convt, upsample, global, select, got 'relu'
     """
     if not isinstance(data, Mapping):
         raise InvalidSpec(f"{source}: the top level must be a table/object, got {type(data).__name__}")
@@ -136,9 +136,11 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
                 extra = sorted(set(item) - _NODE_KEYS)
                 if extra:
                     raise InvalidSpec(f"node {nid!r}: unknown key(s) {extra}; allowed: {sorted(_NODE_KEYS)}")
-                if op != "input" and "channels" in item:
-                    raise InvalidSpec(f"node {nid!r}: key 'channels' is only for the input node")
-                ch = item.get("channels", default_ch) if op == "input" else 1
+                if op not in ("input", "select") and "channels" in item:
+                    raise InvalidSpec(f"node {nid!r}: key 'channels' is only for the input and select nodes")
+                if op == "select" and "channels" not in item:
+                    raise InvalidSpec(f"node {nid!r}: op 'select' needs 'channels' (how many it keeps)")
+                ch = item.get("channels", default_ch) if op in ("input", "select") else 1
                 node = NetNode(nid, op, tuple(inputs), None, _check_channels(nid, ch))
                 for src in inputs:
                     if src not in chans:
@@ -147,6 +149,8 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
                     chans[nid] = node.channels
                 elif op == "add":
                     chans[nid] = chans[inputs[0]]
+                elif op == "select":
+                    chans[nid] = node.channels
                 else:
                     chans[nid] = sum(chans[s] for s in inputs)
         except InvalidSpec as exc:

@@ -28,6 +28,7 @@ from ..graph import (
 from ..netgraph import NetGraph, graph_from_dict, is_graph_spec, read_spec_data
 from ..render import table, to_json
 from ..spec import Network
+from ._models import add_model_args, load_imported
 from ._common import (
     add_format_arg,
     add_stack_args,
@@ -63,12 +64,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"write the dependency graph: FORMAT one of {', '.join(EXPORT_FORMATS)}")
     p.add_argument("--plot", metavar="FILE.png", help="draw the path-count map with holes marked (matplotlib)")
     p.add_argument("--no-numeric", action="store_true", help="skip the numeric cross-check")
+    add_model_args(p)
     add_format_arg(p)
     p.set_defaults(func=run)
 
 
 def load_model(args: argparse.Namespace) -> Network | NetGraph:
-    """A chain from the stack flags, or a :class:`NetGraph` when the spec file has ``nodes``."""
+    """A chain from the stack flags, or a :class:`NetGraph` when the spec file has ``nodes`` or is a model."""
+    imported = load_imported(args)
+    if imported is not None:
+        return imported.graph
     if args.spec is not None and not args.list_presets:
         data = read_spec_data(args.spec)
         if is_graph_spec(data):
@@ -88,7 +93,8 @@ def _one(values: list[int] | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_sources(args)
+    if getattr(args, "torch", None) is None and not str(args.spec or "").lower().endswith(".onnx"):
+        check_sources(args)
     if args.list_presets:
         from .rf import list_presets
 

@@ -353,7 +353,13 @@ def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
             + ", ".join(gone[:8]) + (", ..." if len(gone) > 8 else ""))
     out = alias.get(g.output, g.output)
     if out in dropped:
-        raise InvalidSpec(f"every path to the output {g.output!r} passes through global pooling: "
-                          "its field is the whole input")
+        pools = [n for n in g.nodes if n.op == "global"]
+        if len(pools) != 1:
+            raise InvalidSpec(f"every path to the output {g.output!r} passes through global pooling "
+                              f"({', '.join(n.id for n in pools)}): its field is the whole input")
+        target = alias.get(pools[0].inputs[0], pools[0].inputs[0])
+        note = (f"the output {g.output!r} depends on the whole input through the global pooling "
+                f"{pools[0].id!r}; analysed instead: its input {target!r}")
+        out = target
     built = NetGraph.build(kept, dims=g.dims, output=out, name=g.name, description=g.description)
     return built, g.notes + built.notes + (note,)

@@ -102,12 +102,14 @@ class Misalignment:
     node: str
     input: str
     reference: str
-    centre_offset: tuple[Fraction, ...]  #: centre(input) - centre(reference), input pixels per axis
+    centre_offset: tuple[Fraction, ...]  #: centre(input) - centre(reference) (or ends/starts, by the graph's align)
     strides: tuple[tuple[Num, ...], tuple[Num, ...]]  #: effective strides (reference, input)
+    align: str = "centre"  #: the graph's alignment rule
 
     def describe(self) -> str:
         off = ",".join(_frac(c) for c in self.centre_offset)
-        msg = f"{self.node}: input {self.input!r} is centred {off} px from {self.reference!r}"
+        what = {"end": "ends", "start": "starts"}.get(self.align, "is centred")
+        msg = f"{self.node}: input {self.input!r} {what} {off} px from {self.reference!r}"
         if self.strides[0] != self.strides[1]:
             msg += (f"; effective strides differ ({','.join(map(_frac, self.strides[0]))} vs "
                     f"{','.join(map(_frac, self.strides[1]))})")
@@ -179,6 +181,7 @@ class NetFieldReport:
             "effective_stride": sq([_num(v) for v in self.effective_stride]),
             "effective_padding": sq(self.effective_padding),
             "notes": list(self.graph.notes),
+            "align": self.graph.align,
             "aligned": self.aligned,
             "misalignments": [
                 {"node": m.node, "input": m.input, "reference": m.reference,
@@ -317,10 +320,15 @@ def net_fields(g: NetGraph, unit: Any = None) -> NetFieldReport:
             if len(local) >= 2:
                 ref, (rlo, rhi, rj) = local[0]
                 for src, (slo, shi, sj) in local[1:]:
-                    off = tuple((slo[a] + shi[a] - rlo[a] - rhi[a]) / 2 for a in range(dims))
+                    if g.align == "end":
+                        off = tuple(shi[a] - rhi[a] for a in range(dims))
+                    elif g.align == "start":
+                        off = tuple(slo[a] - rlo[a] for a in range(dims))
+                    else:
+                        off = tuple((slo[a] + shi[a] - rlo[a] - rhi[a]) / 2 for a in range(dims))
                     if any(off) or sj != rj:
                         misalign.append(Misalignment(node.id, src, ref, off,
-                                                     (tuple(map(_i, rj)), tuple(map(_i, sj)))))
+                                                     (tuple(map(_i, rj)), tuple(map(_i, sj))), g.align))
     # reverse: the output unit's field in each node's coordinates, (left, right, stride), hull over paths
     rev: dict[str, tuple[list[int], list[int], list[Fraction]]] = {
         g.output: (list(unit_t), list(unit_t), [one] * dims)}

@@ -26,6 +26,8 @@ __all__ = [
 
 #: Operations a node may perform.
 OPS = ("input", "conv", "pool", "add", "concat", "convt", "upsample", "global", "select")
+#: What merging branches must share: the centre of their fields, their last or their first position.
+ALIGNS = ("centre", "end", "start")
 #: Operations that carry a layer, and the layer type each needs.
 LAYER_OPS: dict[str, type] = {"conv": Conv, "pool": Pool, "convt": ConvTranspose, "upsample": Upsample,
                               "global": GlobalPool}
@@ -100,6 +102,9 @@ class NetGraph:
     channels: tuple[int, ...] = field(default=(), compare=False)  #: output channels, per node
     #: What :meth:`build` left out and why (nodes that do not lead to the output).
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: Which point of the fields merges must share: ``"centre"`` (default), or ``"end"`` for causal
+    #: networks (WaveNet: every unit sees the past up to its own position), or ``"start"``.
+    align: str = "centre"
 
     @classmethod
     def build(
@@ -110,8 +115,11 @@ class NetGraph:
         output: str | None = None,
         name: str = "",
         description: str = "",
+        align: str = "centre",
     ) -> NetGraph:
         """Validate ``nodes`` (any order) and return the graph in topological order."""
+        if align not in ALIGNS:
+            raise InvalidSpec(f"align must be one of {', '.join(ALIGNS)}, got {align!r}")
         nodes = list(nodes)
         if not nodes:
             raise InvalidSpec("a graph needs at least 2 nodes (an input and one operation), got 0")
@@ -198,12 +206,12 @@ class NetGraph:
                 chans[node.id] = next(iter(got.values()))
             else:  # concat
                 chans[node.id] = _check_channels(node.id, sum(chans[src] for src in node.inputs))
-        return cls(ordered, output, dims, name, description, tuple(chans[n.id] for n in ordered), notes)
+        return cls(ordered, output, dims, name, description, tuple(chans[n.id] for n in ordered), notes, align)
 
     def __post_init__(self) -> None:
         if not self.channels:  # constructed directly, not via build(): validate the same way
             built = NetGraph.build(self.nodes, dims=self.dims, output=self.output, name=self.name,
-                                   description=self.description)
+                                   description=self.description, align=self.align)
             object.__setattr__(self, "nodes", built.nodes)
             object.__setattr__(self, "notes", built.notes)
             object.__setattr__(self, "channels", built.channels)
@@ -270,8 +278,11 @@ class NetGraph:
             elif n.layer is not None:
                 item.update(n.layer.to_dict())
             nodes.append(item)
-        return {"name": self.name, "description": self.description, "dims": self.dims,
-                "output": self.output, "nodes": nodes}
+        out = {"name": self.name, "description": self.description, "dims": self.dims,
+               "output": self.output, "nodes": nodes}
+        if self.align != "centre":
+            out["align"] = self.align
+        return out
 
 
 def _check_channels(node_id: str, value: Any) -> int:
@@ -361,5 +372,6 @@ def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
         note = (f"the output {g.output!r} depends on the whole input through the global pooling "
                 f"{pools[0].id!r}; analysed instead: its input {target!r}")
         out = target
-    built = NetGraph.build(kept, dims=g.dims, output=out, name=g.name, description=g.description)
+    built = NetGraph.build(kept, dims=g.dims, output=out, name=g.name, description=g.description,
+                           align=g.align)
     return built, g.notes + built.notes + (note,)

@@ -32,7 +32,7 @@ __all__ = [
     "read_spec_data",
 ]
 
-_GRAPH_KEYS = {"name", "description", "dims", "in_channels", "output", "nodes"}
+_GRAPH_KEYS = {"name", "description", "dims", "in_channels", "output", "nodes", "align"}
 _NODE_KEYS = {"id", "op", "inputs", "channels"}
 
 
@@ -170,7 +170,7 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
         raise InvalidSpec(f"{source}: 'output' must be a node id string, got {output!r}")
     try:
         return NetGraph.build([built[nid] for nid in items], dims=dims, output=output, name=name,
-                              description=description)
+                              description=description, align=data.get("align", "centre"))
     except InvalidSpec as exc:
         raise InvalidSpec(f"{source}: {exc}") from None
 

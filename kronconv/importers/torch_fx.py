@@ -98,7 +98,8 @@ def read_torch(module: Any, example_input: Any) -> Imported:
         shape = [int(v) for v in example_input]
         if len(shape) < 3 or len(shape) > 5 or any(v < 1 for v in shape):
             raise InvalidSpec(f"input shape {shape} must be (N, C, spatial...) with 1 to 3 positive spatial sizes")
-        example_input = torch.zeros(shape)
+        params = list(module.parameters())
+        example_input = torch.zeros(shape, dtype=params[0].dtype if params else torch.float32)
     try:
         gm = torch.fx.symbolic_trace(module)
     except Exception as exc:

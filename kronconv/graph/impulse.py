@@ -115,7 +115,7 @@ def _numeric_nd(dims: int, ops: list[_Op], unit: tuple[int, ...], window: tuple[
 
 def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,
                         input_size: Sequence[int] | int | None = None,
-                        padding_mode: str = "zeros") -> tuple[tuple[int, ...], np.ndarray]:
+                        padding_mode: str = "zeros", dtype: Any = None) -> tuple[tuple[int, ...], np.ndarray]:
     r"""Path counts recomputed by *forward* numeric convolution with all-ones kernels.
 
     Feeds a unit impulse at every input position of the relevant box (the
@@ -148,7 +148,8 @@ def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, w
     ops = _ops(g)
     unit_t, window_t, _size, sizes = _normalise(g, ops, unit, window, input_size, padding_mode)
     _, est = _plan(ops, g.dims, unit_t, window_t, sizes, padding_mode)
-    dtype = object if est.exact_ints else np.int64
+    if dtype is None:  # the caller may pass the dtype the cone proved sufficient (kronconv.graph.count_dtype)
+        dtype = object if est.exact_ints else np.int64
     if not g.is_chain:
         return _numeric_nd(g.dims, ops, unit_t, window_t, sizes, padding_mode, dtype)
     origin: list[int] = []
@@ -236,7 +237,10 @@ class NumericCheck:
 def numeric_check(ug: UnitGraph) -> NumericCheck:
     """Compare ``ug``'s input-level counts with the forward numeric computation, position by position."""
     try:
-        origin, counts = numeric_path_counts(ug.graph, ug.unit, ug.window, ug.input_size, ug.padding_mode)
+        lev0 = ug.input
+        dtype = None if lev0 is None else (object if lev0.counts.dtype == object else np.int64)
+        origin, counts = numeric_path_counts(ug.graph, ug.unit, ug.window, ug.input_size, ug.padding_mode,
+                                             dtype=dtype)
     except TooLarge as exc:
         return NumericCheck(False, None, str(exc))
     lev = ug.input

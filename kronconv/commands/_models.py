@@ -24,6 +24,9 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                    help="input shape of an imported model (required with --torch; for ONNX only where the "
                         "model leaves it open)")
     g.add_argument("--output", metavar="NAME", help="the model output to analyse when it has several (ONNX)")
+    g.add_argument("--align", choices=("centre", "end", "start"), default="centre",
+                   help="what branches must share at merges: field centres (default), or ends for causal "
+                        "networks (WaveNet)")
 
 
 def load_imported(args: argparse.Namespace) -> Imported | None:
@@ -32,8 +35,10 @@ def load_imported(args: argparse.Namespace) -> Imported | None:
     spec = getattr(args, "spec", None)
     is_onnx = isinstance(spec, str) and spec.lower().endswith(".onnx")
     if torch_ref is None and not is_onnx:
-        if getattr(args, "input_shape", None) is not None or getattr(args, "output", None) is not None:
-            raise InvalidSpec("--input-shape and --output are for imported models (a .onnx file or --torch)")
+        if getattr(args, "input_shape", None) is not None or getattr(args, "output", None) is not None or \
+                getattr(args, "align", "centre") != "centre":
+            raise InvalidSpec("--input-shape, --output and --align are for imported models (a .onnx file or "
+                              "--torch); a graph spec sets 'align' itself")
         return None
     others = [n for n in ("preset", "kernel", "kernels", "dilations", "strides", "paddings", "layers")
               if getattr(args, n, None) is not None]
@@ -42,12 +47,12 @@ def load_imported(args: argparse.Namespace) -> Imported | None:
     if others:
         raise InvalidSpec(f"give one network source, got {'--torch' if torch_ref else spec!r} and {others[0]}")
     if is_onnx:
-        return read_onnx(spec, input_shape=args.input_shape, output=args.output)
+        return read_onnx(spec, input_shape=args.input_shape, output=args.output, align=args.align)
     if args.input_shape is None:
         raise InvalidSpec("--torch needs --input-shape N,C,H[,W[,D]]")
     if args.output is not None:
         raise InvalidSpec("--output is for ONNX models; a torch module's forward returns one tensor")
-    return read_torch(_resolve(torch_ref), tuple(args.input_shape))
+    return read_torch(_resolve(torch_ref), tuple(args.input_shape), align=args.align)
 
 
 def _resolve(ref: str) -> Any:

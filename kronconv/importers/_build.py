@@ -101,9 +101,9 @@ class GraphBuilder:
         except InvalidSpec:
             raise
 
-    def finish(self, output: str, input_size: tuple[int, ...] | None, fmt: str) -> Imported:
+    def finish(self, output: str, input_size: tuple[int, ...] | None, fmt: str, align: str = "centre") -> Imported:
         try:
-            g = NetGraph.build(self.nodes, dims=self.dims, output=output, name=self.name)
+            g = NetGraph.build(self.nodes, dims=self.dims, output=output, name=self.name, align=align)
         except InvalidSpec as exc:
             raise InvalidSpec(f"the imported graph is not valid: {exc}") from None
         keep = {n.id for n in g.nodes}

@@ -120,7 +120,7 @@ def _same_pads(size: tuple[int, ...] | None, ext: list[int], stride: list[int], 
     return lo, hi
 
 
-def read_onnx(model: Any, *, input_shape: Any = None, output: str | None = None) -> Imported:
+def read_onnx(model: Any, *, input_shape: Any = None, output: str | None = None, align: str = "centre") -> Imported:
     """Import an ONNX model (a path or an ``onnx.ModelProto``) with what the importer knows about it.
 
     Parameters
@@ -131,6 +131,8 @@ def read_onnx(model: Any, *, input_shape: Any = None, output: str | None = None)
         ``(N, C, *spatial)`` to use when the model leaves the input's size open.
     output
         The graph output to analyse when the model has several.
+    align
+        What merges must share (``"centre"``; ``"end"`` for causal networks such as WaveNet).
 
     Raises
     ------
@@ -181,15 +183,15 @@ def read_onnx(model: Any, *, input_shape: Any = None, output: str | None = None)
     out = t.get(outs[0])
     if out is None or out.node is None:
         raise InvalidSpec(f"the output {outs[0]!r} does not depend on the input")
-    return b.finish(out.node, size, "onnx")
+    return b.finish(out.node, size, "onnx", align)
 
 
-def from_onnx(model: Any, *, input_shape: Any = None, output: str | None = None) -> NetGraph:
+def from_onnx(model: Any, *, input_shape: Any = None, output: str | None = None, align: str = "centre") -> NetGraph:
     """An ONNX model (a path or ``onnx.ModelProto``) as a :class:`~kronconv.netgraph.NetGraph`.
 
     See :func:`read_onnx` for the arguments and the module docstring for the ops.
     """
-    return read_onnx(model, input_shape=input_shape, output=output).graph
+    return read_onnx(model, input_shape=input_shape, output=output, align=align).graph
 
 
 def _const(t: dict[str, Tensor], name: str) -> Any:
@@ -374,8 +376,10 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
             raise unsupported(op, name, f"mode {mode!r} repeats input values; only constant padding folds into "
                                         "the next layer")
         pad = tuple((pads[2 + j], pads[rank + 2 + j]) for j in range(dims))
-        size = None if src.size is None else tuple(n + p[0] + p[1] for n, p in zip(src.size, pad))
-        t[node.output[0]] = Tensor(src.node, src.channels, size, src.is_global, pad)
+        if src.pad is not None:
+            pad = tuple((a[0] + b[0], a[1] + b[1]) for a, b in zip(pad, src.pad))
+        # the size stays the unpadded one: the padding is folded into the next layer, which counts it
+        t[node.output[0]] = Tensor(src.node, src.channels, src.size, src.is_global, pad)
         return
     if op in ("Flatten", "Reshape", "Gemm", "MatMul", "Squeeze", "Unsqueeze", "Transpose", "ReduceMean",
               "ReduceMax", "ReduceSum", "GlobalAveragePool"):

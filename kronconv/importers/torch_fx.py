@@ -22,6 +22,7 @@ the node and why.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import operator
 from typing import Any
@@ -79,7 +80,7 @@ def _bind(fn: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
         return {}
 
 
-def read_torch(module: Any, example_input: Any) -> Imported:
+def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imported:
     """Import a ``torch.nn.Module`` by tracing it with ``torch.fx`` and running it on ``example_input``.
 
     Parameters
@@ -88,6 +89,8 @@ def read_torch(module: Any, example_input: Any) -> Imported:
         The module (in eval mode or not; it is traced, and run once without gradients).
     example_input
         A tensor of shape ``(N, C, *spatial)``, or that shape as a tuple.
+    align
+        What merges must share (``"centre"``; ``"end"`` for causal networks such as WaveNet).
     """
     torch = _require_torch()
     from torch.fx.passes.shape_prop import ShapeProp
@@ -141,10 +144,10 @@ def read_torch(module: Any, example_input: Any) -> Imported:
     if out is None or out.node is None:
         raise InvalidSpec("the module's output does not depend on its input")
     size = tuple(int(v) for v in example_input.shape[2:])
-    return b.finish(out.node, size, "torch.fx")
+    return b.finish(out.node, size, "torch.fx", align)
 
 
-def from_torch(module: Any, example_input: Any) -> NetGraph:
+def from_torch(module: Any, example_input: Any, *, align: str = "centre") -> NetGraph:
     """A ``torch.nn.Module`` as a :class:`~kronconv.netgraph.NetGraph` (see :func:`read_torch`).
 
     Examples
@@ -155,7 +158,7 @@ def from_torch(module: Any, example_input: Any) -> NetGraph:
     >>> net_fields(from_torch(net, (1, 3, 32, 32))).receptive_field  # doctest: +SKIP
     (5, 5)
     """
-    return read_torch(module, example_input).graph
+    return read_torch(module, example_input, align=align).graph
 
 
 def _shape(node: Any) -> tuple[int, ...] | None:
@@ -190,12 +193,27 @@ def _convert(b: GraphBuilder, t: dict[Any, Tensor], node: Any, modules: dict[str
         t[node] = Tensor(None, value=None)
         return
     src_node, src = tensors[0]
+    if any(tx.pad is not None for _, tx in tensors[1:]) or (src.pad is not None and not (
+            node.op == "call_module" or cls in ("conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d",
+                                                "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "pad")
+            or cls in TRANSPARENT_FUNCTIONS)):
+        raise unsupported(label, name, "reads a padded tensor (F.pad) but is not a convolution or pool the "
+                                       "padding can be folded into")
     out_shape = _shape(node)
 
     def alias(x: Tensor = src) -> None:
         t[node] = x
 
     def layer_node(kind: str, layer: Any) -> None:
+        if src.pad is not None:  # fold an explicit F.pad into this layer's padding
+            if kind not in ("conv", "pool"):
+                raise unsupported("torch.nn.functional.pad", name, f"a pad feeding {label} cannot be folded into "
+                                                                  "a convolution or pool")
+            pairs = [[lo + p[0], hi + p[1]] for lo, hi, p in zip(layer.padding, layer.padding_hi, src.pad)]
+            try:
+                layer = dataclasses.replace(layer, padding=pairs, padding_hi=None)
+            except InvalidSpec as exc:
+                raise unsupported(label, name, f"after folding the preceding pad: {exc}") from None
         if kind == "global":
             size = (1,) * dims
         else:
@@ -329,6 +347,19 @@ def _convert(b: GraphBuilder, t: dict[Any, Tensor], node: Any, modules: dict[str
             return layer_node("global", GlobalPool("max" if fname in ("amax", "max") else "avg", dims=dims,
                                                    name=name))
         return _dense(b, t, node, alias, layer_node, label, name, dims, src)
+    if fname == "pad" and node.op == "call_function":
+        ba = _bind(node.target, tuple(node.args), dict(node.kwargs)) or dict(
+            zip(["input", "pad", "mode", "value"], node.args), **node.kwargs)
+        pad = [int(v) for v in ba["pad"]]
+        if (ba.get("mode") or "constant") != "constant" or len(pad) > 2 * dims or any(v < 0 for v in pad):
+            raise unsupported(label, name, "only constant, non-negative padding of the spatial axes folds into "
+                                           "the next convolution or pool")
+        pad = pad + [0] * (2 * dims - len(pad))
+        per_axis = tuple((pad[2 * (dims - 1 - ax)], pad[2 * (dims - 1 - ax) + 1]) for ax in range(dims))
+        if src.pad is not None:
+            per_axis = tuple((a[0] + b[0], a[1] + b[1]) for a, b in zip(per_axis, src.pad))
+        t[node] = Tensor(src.node, src.channels, src.size, src.is_global, per_axis)
+        return
     if fname in ("size", "dim", "getattr"):
         t[node] = Tensor(None, value=None)
         return

@@ -53,7 +53,7 @@ MAX_TOTAL_CELLS = 1 << 26
 #: Largest total work, in cell-taps (array cells times kernel taps, summed over nodes).
 MAX_WORK = 1 << 31
 #: Largest total work when counts may exceed 2**62 and Python integers are used.
-MAX_OBJECT_WORK = 1 << 22
+MAX_OBJECT_WORK = 1 << 27
 #: Largest explicit networkx graph (edges) built by :meth:`UnitGraph.to_networkx`.
 MAX_GRAPH_EDGES = 500_000
 #: Largest window of output units (cells).

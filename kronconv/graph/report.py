@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._util import squash as _squash
-from ..netgraph import net_fields, without_global
+from ..netgraph import NetGraph, net_fields, without_global
 from ..spec import Network
 from .cone import unit_graph
 from .hdc import HDCRule, hdc_for_network
@@ -101,6 +101,22 @@ class GraphReport:
         return d
 
 
+def _before_resampling(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
+    """Move the output above trailing upsampling / transposed convolutions (a segmentation net's final
+    resize), which the unit-level graph does not model; say so in a note."""
+    out = g.output
+    skipped = []
+    while g.node(out).op in ("upsample", "convt"):
+        skipped.append(out)
+        out = g.node(out).inputs[0]
+    if not skipped:
+        return g, ()
+    h = NetGraph.build(g.nodes, dims=g.dims, output=out, name=g.name, description=g.description, align=g.align)
+    return h, (f"the unit-level graph does not model upsampling or transposed convolution: analysed the input "
+               f"{out!r} of the trailing {', '.join(repr(s) for s in skipped)} (`kronconv rf` gives the exact "
+               "field through them)",)
+
+
 def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,
             input_size: Sequence[int] | int | None = None, padding_mode: str = "zeros",
             check_numeric: bool = True, keep_levels: bool = True) -> GraphReport:
@@ -117,6 +133,8 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
     g, notes = without_global(full)
     if not notes:
         notes = full.notes
+    g, more = _before_resampling(g)
+    notes = notes + more
     ug = unit_graph(g, unit, window, input_size, padding_mode, keep_levels=keep_levels)
     fields = net_fields(g)
     formula = tuple(r + (w - 1) * j for r, w, j in zip(fields.receptive_field, ug.window, fields.effective_stride))

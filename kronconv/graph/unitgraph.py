@@ -163,6 +163,8 @@ class UnitGraph:
             z = (0,) * dims
             return FieldSummary(z, (), 0, 0, (), Fraction(0), 0, 0, 0, (0.0,) * dims, (0.0,) * dims,
                                 (0.0,) * dims, False)
+        if c.dtype != object and int(c.max()) * c.size >= 1 << 62:  # sums could overflow int64
+            c = c.astype(object)
         reached_mask = c != 0
         reached = int(np.count_nonzero(reached_mask))
         hole_idx = np.argwhere(~reached_mask)

@@ -107,12 +107,16 @@ def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imp
         gm = torch.fx.symbolic_trace(module)
     except Exception as exc:
         raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: {str(exc).splitlines()[0]}") from None
+    was_training = gm.training
     try:
+        gm.eval()  # batch statistics of training mode would refuse a 1 x 1 map after global pooling
         with torch.no_grad():
             ShapeProp(gm).propagate(example_input)
     except Exception as exc:
         raise InvalidSpec(f"running {type(module).__name__} on an input of shape {list(example_input.shape)} "
                           f"failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        gm.train(was_training)
     dims = example_input.dim() - 2
     if not 1 <= dims <= 3:
         raise InvalidSpec(f"input shape {list(example_input.shape)} must have 1 to 3 spatial axes")

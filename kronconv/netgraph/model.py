@@ -313,6 +313,35 @@ def from_network(net: Network) -> NetGraph:
     return NetGraph.build(nodes, dims=net.dims, name=net.name, description=net.description)
 
 
+def _refit_channels(nodes: list[NetNode], g: NetGraph) -> list[NetNode]:
+    """Convolutions fed by a concatenation that lost branches read fewer channels: refit their ``in_channels``
+    (channels play no part in the spatial analysis; grouped convolutions cannot be refitted)."""
+    from dataclasses import replace
+
+    chans: dict[str, int] = {}
+    out: list[NetNode] = []
+    for n in nodes:
+        if n.op == "input":
+            chans[n.id] = n.channels
+        elif isinstance(n.layer, (Conv, ConvTranspose)):
+            cin = chans[n.inputs[0]]
+            if cin != n.layer.in_channels:
+                if n.layer.groups != 1:
+                    raise InvalidSpec(f"node {n.id!r}: leaving out the global-pooling branches changes its "
+                                      f"input channels, and it is a grouped convolution")
+                n = NetNode(n.id, n.op, n.inputs, replace(n.layer, in_channels=cin), n.channels)
+            chans[n.id] = n.layer.out_channels  # type: ignore[union-attr]
+        elif n.op == "select":
+            n = NetNode(n.id, n.op, n.inputs, None, min(n.channels, chans[n.inputs[0]]))
+            chans[n.id] = n.channels
+        elif n.op == "concat":
+            chans[n.id] = sum(chans[s] for s in n.inputs)
+        else:
+            chans[n.id] = chans[n.inputs[0]]
+        out.append(n)
+    return out
+
+
 def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
     """The graph without the paths through global pooling, and a note saying what was left out.
 
@@ -359,6 +388,7 @@ def without_global(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
         kept.append(NetNode(n.id, n.op, ins, n.layer, n.channels))
     if not dropped:
         return g, ()
+    kept = _refit_channels(kept, g)
     gone = sorted(dropped)
     note = (f"left out {len(gone)} node(s) on paths through global pooling (they see the whole input): "
             + ", ".join(gone[:8]) + (", ..." if len(gone) > 8 else ""))

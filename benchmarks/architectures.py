@@ -380,7 +380,8 @@ def aspp_head(width: int = 1, probe: bool = False, pooling: bool = True) -> nn.M
 
 class WaveNet(nn.Module):
     """WaveNet (van den Oord et al. 2016): a causal 2-tap convolution, then 2 stacks of 10 gated residual
-    blocks with dilations 1, 2, ..., 512 (causal: each pads d on the left only), skip connections summed."""
+    blocks with dilations 1, 2, ..., 512 (causal: each pads d on the left only), skip connections summed.
+    The probe averages the filter and gate branches instead of multiplying them (same support, no overflow)."""
 
     def __init__(self, k: _Kit, stacks: int = 2, layers: int = 10, ch: int = 64) -> None:
         super().__init__()
@@ -399,7 +400,7 @@ class WaveNet(nn.Module):
         skips = []
         for d, f, g, r, s in zip(self.dil, self.filt, self.gate, self.res, self.skip):
             xp = F.pad(x, (d, 0))
-            z = f(xp) * g(xp) if self.probe else torch.tanh(f(xp)) * torch.sigmoid(g(xp))
+            z = (f(xp) + g(xp)) / 2 if self.probe else torch.tanh(f(xp)) * torch.sigmoid(g(xp))
             skips.append(s(z))
             x = x + r(z)
         y = skips[0]

@@ -60,7 +60,7 @@ def test_python_integer_work_is_still_limited():
     net = chain(kernel=2, layers=70, dims=1)
     old = lattice.MAX_OBJECT_WORK
     try:
-        import kronconv.graph.cone as cone
+        from kronconv.graph import cone
 
         cone.MAX_OBJECT_WORK = 10
         with pytest.raises(TooLarge, match=r"path counts reach about 2\*\*6[0-9] > 2\*\*62 .* MAX_OBJECT_WORK=10"):

@@ -28,7 +28,6 @@ from ..graph import (
 from ..netgraph import NetGraph, graph_from_dict, is_graph_spec, read_spec_data
 from ..render import table, to_json
 from ..spec import Network
-from ._models import add_model_args, load_imported
 from ._common import (
     add_format_arg,
     add_stack_args,
@@ -38,6 +37,7 @@ from ._common import (
     network_from_args,
     write_output,
 )
+from ._models import add_model_args, load_imported
 
 __all__ = ["load_model", "register", "render_report", "run"]
 

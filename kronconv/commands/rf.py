@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from .._util import squash as _squash
-
 from ..errors import InvalidSpec
 from ..formulas import network_fields, network_output_size
 from ..render import table, to_json
 from ..spec import PRESETS, preset, read_spec_data
-from ._models import add_model_args, load_imported
 from ._common import (
     add_format_arg,
     add_stack_args,
@@ -21,6 +19,7 @@ from ._common import (
     network_from_args,
     write_output,
 )
+from ._models import add_model_args, load_imported
 
 HEADERS = ["layer", "name", "type", "kernel", "dilation", "stride", "padding", "channels",
            "receptive field", "eff. stride", "offset", "centre", "parameters"]

@@ -25,6 +25,7 @@ from .lattice import (
     MAX_OBJECT_WORK,
     MAX_TOTAL_CELLS,
     MAX_WORK,
+    Estimate,
     Model,
     _as_graph,
     _fold,
@@ -34,7 +35,6 @@ from .lattice import (
     _plan,
     _scatter_box,
     _union,
-    Estimate,
 )
 from .unitgraph import Level, UnitGraph
 

@@ -112,9 +112,10 @@ def _before_resampling(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
     if not skipped:
         return g, ()
     h = NetGraph.build(g.nodes, dims=g.dims, output=out, name=g.name, description=g.description, align=g.align)
-    return h, (f"the unit-level graph does not model upsampling or transposed convolution: analysed the input "
-               f"{out!r} of the trailing {', '.join(repr(s) for s in skipped)} (`kronconv rf` gives the exact "
-               "field through them)",)
+    note = (f"the unit-level graph does not model upsampling or transposed convolution: analysed the input "
+            f"{out!r} of the trailing {', '.join(repr(s) for s in skipped)} (`kronconv rf` gives the exact "
+            "field through them)")
+    return h, (note,)
 
 
 def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,

@@ -95,11 +95,8 @@ class GraphBuilder:
     def layer_size(self, layer: Any, size: tuple[int, ...] | None, source: str, raw: str) -> tuple[int, ...] | None:
         if size is None:
             return None
-        try:
-            return tuple(layer_output_size(layer, ax, size[ax], where=f"{source} (node {raw!r})")
-                         for ax in range(self.dims))
-        except InvalidSpec:
-            raise
+        return tuple(layer_output_size(layer, ax, size[ax], where=f"{source} (node {raw!r})")
+                     for ax in range(self.dims))
 
     def finish(self, output: str, input_size: tuple[int, ...] | None, fmt: str, align: str = "centre") -> Imported:
         try:

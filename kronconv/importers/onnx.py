@@ -85,7 +85,7 @@ def _load(model: Any) -> Any:
         raise InvalidSpec(f"ONNX model {str(p)!r} is {p.stat().st_size} bytes; at most {MAX_ONNX_BYTES} allowed")
     try:
         return onnx.load(str(p), load_external_data=False)
-    except Exception as exc:  # onnx raises DecodeError and others
+    except Exception as exc:  # noqa: BLE001 - onnx raises DecodeError, ValidationError and others
         raise InvalidSpec(f"cannot read ONNX model {str(p)!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
@@ -199,7 +199,7 @@ def _const(t: dict[str, Tensor], name: str) -> Any:
     return None if x is None or x.node is not None else x.value
 
 
-def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any) -> None:  # noqa: C901
+def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any) -> None:
     import numpy as np
 
     op, name = node.op_type, node.name or f"{node.op_type}_{i}"
@@ -225,7 +225,7 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
     if not live:  # an op on constants only (shape arithmetic): keep its result unknown but constant
         t[node.output[0]] = Tensor(None, value=None)
         return
-    src_name, src = live[0]
+    _src_name, src = live[0]
     for _x, tx in live:
         if tx.pad is not None and op not in ("Conv", "MaxPool", "AveragePool", "LpPool"):
             raise unsupported("Pad", name, f"a Pad feeding {op} cannot be folded into a convolution or pool")

@@ -56,7 +56,7 @@ _MERGE_FUNCS = {operator.add: "add", operator.mul: "add", operator.sub: "add", o
 def _require_torch() -> Any:
     try:
         import torch
-        import torch.fx  # noqa: F401
+        import torch.fx
     except ImportError:
         raise BackendUnavailable("importing PyTorch modules needs torch: pip install 'kronconv[torch]'") from None
     return torch
@@ -105,14 +105,14 @@ def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imp
         example_input = torch.zeros(shape, dtype=params[0].dtype if params else torch.float32)
     try:
         gm = torch.fx.symbolic_trace(module)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - tracing raises TraceError, TypeError, NotImplementedError ...
         raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: {str(exc).splitlines()[0]}") from None
     was_training = gm.training
     try:
         gm.eval()  # batch statistics of training mode would refuse a 1 x 1 map after global pooling
         with torch.no_grad():
             ShapeProp(gm).propagate(example_input)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the model's forward raises
         raise InvalidSpec(f"running {type(module).__name__} on an input of shape {list(example_input.shape)} "
                           f"failed: {str(exc).splitlines()[0]}") from None
     finally:
@@ -172,7 +172,7 @@ def _shape(node: Any) -> tuple[int, ...] | None:
     return tuple(int(v) for v in meta.shape)
 
 
-def _convert(b: GraphBuilder, t: dict[Any, Tensor], node: Any, modules: dict[str, Any], torch: Any) -> None:  # noqa: C901
+def _convert(b: GraphBuilder, t: dict[Any, Tensor], node: Any, modules: dict[str, Any], torch: Any) -> None:
     nn = torch.nn
     F = torch.nn.functional
     dims = b.dims
@@ -196,7 +196,7 @@ def _convert(b: GraphBuilder, t: dict[Any, Tensor], node: Any, modules: dict[str
     if not tensors:
         t[node] = Tensor(None, value=None)
         return
-    src_node, src = tensors[0]
+    _src_node, src = tensors[0]
     if any(tx.pad is not None for _, tx in tensors[1:]) or (src.pad is not None and not (
             node.op == "call_module" or cls in ("conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d",
                                                 "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "pad")

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidSpec
-from ..spec import MAX_SPEC_DEPTH, Conv, _depth, check_top_level, layer_from_dict, read_spec_data
 from ..layers import ConvTranspose, GlobalPool, Upsample
+from ..spec import MAX_SPEC_DEPTH, Conv, _depth, check_top_level, layer_from_dict, read_spec_data
 from .model import _ID_RE, MAX_NODES, NetGraph, NetNode, _check_channels
 
 #: Keys of the layer-carrying ops beyond conv and pool.

@@ -650,3 +650,28 @@ def test_onnx_pad_split_sum_lppool_slice_against_onnxruntime():
             assert want == _hull(y[:, 0, u] > 0)
             checked += 1
     assert checked >= 3
+
+
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(0, 4), st.integers(0, 4), st.integers(1, 3),
+       st.integers(1, 3), st.integers(1, 2), st.booleans(), st.integers(8, 40))
+def test_chain_output_sizes_with_per_side_padding_and_ceil_mode_match_torch(k, d, lo, hi, pk, ps, pd, ceil, n):
+    torch = pytest.importorskip("torch", reason="torch is not installed: pip install 'kronconv[torch]'")
+    from kronconv.formulas import network_output_size
+    from kronconv.spec import Conv, Network, Pool
+
+    pp = min(pk // 2, (pd * (pk - 1) + 1) // 2)
+    net = Network((Conv(k, dilation=d, padding=[[lo, hi]], dims=1),
+                   Pool(pk, stride=ps, padding=pp, dilation=pd, ceil_mode=ceil, dims=1)))
+    x = torch.nn.functional.pad(torch.zeros(1, 1, n), (lo, hi))
+    if x.shape[-1] < d * (k - 1) + 1:
+        with pytest.raises(InvalidSpec):
+            network_output_size(net, n)
+        return
+    y = torch.nn.functional.conv1d(x, torch.ones(1, 1, k), dilation=d)
+    try:
+        z = torch.nn.functional.max_pool1d(y, pk, ps, pp, dilation=pd, ceil_mode=ceil)
+    except RuntimeError:
+        with pytest.raises(InvalidSpec):
+            network_output_size(net, n)
+        return
+    assert network_output_size(net, n) == [[y.shape[-1]], [z.shape[-1]]]

@@ -10,7 +10,7 @@ For every network of ``benchmarks/architectures.py`` (written from torchvision's
   4096 samples) -- receptive field of an output unit (or "whole input" and the field through the other
   paths), effective stride, effective padding, output size, parameters -- and ``kronconv.graph.analyse``
   (holes, the largest path count's bit length and the integer type it needed, time);
-* ground truth: the support of the input gradient of output units (torch autograd, float64) in a probe
+* ground truth: the support of the input gradient of output units (summed over their channels) (torch autograd, float64) in a probe
   copy -- channels divided by ``width`` (kernels, strides, paddings and branches unchanged), identity
   nonlinearities, average instead of max pooling, weights ``1 / fan-in`` over channels, zero biases -- at
   an input large enough for the centre unit's field to lie inside it; the unit whose field is centred in
@@ -60,7 +60,7 @@ def _positive(module: torch.nn.Module) -> torch.nn.Module:
 def _support(probe: torch.nn.Module, shape: tuple[int, ...], unit: tuple[int, ...]) -> list[tuple[int, int]]:
     x = torch.ones(shape, dtype=torch.float64, requires_grad=True)  # positive: WaveNet's gates multiply
     y = probe(x)
-    y[(0, 0) + unit].backward()
+    y[(0, slice(None)) + unit].sum().backward()  # every channel of the unit: the field is spatial
     mask = (x.grad[0].abs().sum(0) > 0).numpy()
     idx = np.nonzero(mask)
     return [(int(i.min()), int(i.max())) for i in idx]

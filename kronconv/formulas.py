@@ -382,7 +382,9 @@ def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[in
         nxt = []
         for ax, cur in enumerate(sizes):
             if layer.padding_hi != layer.padding or getattr(layer, "ceil_mode", False):
-                from .layers import layer_output_size  # per-side padding and ceil_mode: PyTorch's arithmetic
+                from .layers import (
+                    layer_output_size,  # PyTorch arithmetic for per-side padding and ceil_mode
+                )
 
                 nxt.append(layer_output_size(layer, ax, cur, where=f"layer {li}"))
                 continue

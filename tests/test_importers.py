@@ -188,7 +188,7 @@ def _window_sum(torch, conv_fn, pool, x, dims):
 def _grad_hull(torch, probe, shape, unit):
     x = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
     y = probe(x)
-    y[(0, 0) + tuple(unit)].backward()
+    y[(0, slice(None)) + tuple(unit)].sum().backward()  # all channels of the unit: the field is spatial
     mask = (x.grad[0].abs().sum(0) > 0).numpy()
     return _hull(mask) if mask.any() else None
 

@@ -59,6 +59,8 @@ def _resolve(ref: str) -> Any:
     mod_name, sep, attr = ref.partition(":")
     if not sep or not mod_name or not attr:
         raise InvalidSpec(f"--torch must be MODULE:ATTR (e.g. mynets:build), got {ref!r}")
+    if mod_name == "kronconv" or mod_name.startswith("kronconv."):
+        raise InvalidSpec(f"--torch loads your model's module, not kronconv's own, got {mod_name!r}")
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
     try:

@@ -79,8 +79,10 @@ def _load(model: Any) -> Any:
     if not isinstance(model, (str, Path)):
         raise InvalidSpec(f"expected an ONNX file path or onnx.ModelProto, got {type(model).__name__}")
     p = Path(model)
-    if not p.is_file():
+    if not p.exists():
         raise InvalidSpec(f"cannot read ONNX model {str(p)!r}: no such file")
+    if not p.is_file():
+        raise InvalidSpec(f"cannot read ONNX model {str(p)!r}: not a regular file")
     if p.stat().st_size > MAX_ONNX_BYTES:
         raise InvalidSpec(f"ONNX model {str(p)!r} is {p.stat().st_size} bytes; at most {MAX_ONNX_BYTES} allowed")
     try:

@@ -142,9 +142,12 @@ def measure(name: str) -> dict:
                 ok = truth == kron
                 what = _fmt([b - a + 1 for a, b in truth[0]])
                 kr = _fmt([b - a + 1 for a, b in kron[0]])
+            dash = "-" if whole else None  # the whole input: no edge or step to compare
             checks.append({"variant": label, "ok": ok, "truth_rf": what, "kron_rf": kr,
-                           "truth_left": _fmt([a for a, _ in truth[0]]), "kron_left": _fmt([a for a, _ in kron[0]]),
-                           "truth_step": truth[1][-1][0] - truth[0][-1][0], "kron_step": kron[1][-1][0] - kron[0][-1][0],
+                           "truth_left": dash or _fmt([a for a, _ in truth[0]]),
+                           "kron_left": dash or _fmt([a for a, _ in kron[0]]),
+                           "truth_step": dash or truth[1][-1][0] - truth[0][-1][0],
+                           "kron_step": dash or kron[1][-1][0] - kron[0][-1][0],
                            "unit": _fmt(centre), "size": "x".join([str(n)] * dims), "width": width,
                            "grad_s": time.perf_counter() - t})
     row["checks"] = checks
@@ -203,14 +206,17 @@ def render(rows: list[dict], command: str, elapsed: float) -> str:
         ("- ResNet-18 has a 435 x 435 field and torchvision's ResNet-50 (stride in the 3x3 convolution) "
         "427 x 427; GoogLeNet 379 x 379. A tool that treats the modules in execution order as one chain "
         "adds the shortcut convolutions and the parallel inception branches as if they were stacked and "
-        "reports far larger fields (1891 and 1019 are the figures published by torchscan)."),
+        "reports far larger fields (torchscan gives 1891 for ResNet and 1019 for GoogLeNet)."),
         ("- Image pooling (DeepLabv3, the ASPP head) makes every output depend on the whole input; "
         "kronconv says so and gives the field through the other paths, which the probe without the "
         "pooling branch confirms."),
         ("- WaveNet is imported with `align=\"end\"`: its causal residual additions compare the ends of "
         "the fields, and are aligned."),
         ("- DeepLabv3's output is bilinearly upsampled (x8 / x16): kronconv's field of an output unit "
-        "goes through that resize exactly (`rf`); the unit-level graph analyses the map before it."),
+         "goes through that resize exactly (`rf`; neighbouring output units share their field, hence the "
+         "step 0), and the unit-level graph analyses the map before it."),
+        ("- The probes are thinned (width divisor) only to keep the autograd runs small: channels play no "
+         "part in a field, and the first table is for the published widths."),
         "",
     ]
     return "\n".join(lines)

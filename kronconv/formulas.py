@@ -421,6 +421,13 @@ def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[in
     for li, layer in enumerate(net.layers):
         nxt = []
         for ax, cur in enumerate(sizes):
+            if layer.padding_hi != layer.padding or getattr(layer, "ceil_mode", False):
+                from .layers import (
+                    layer_output_size,  # PyTorch arithmetic for per-side padding and ceil_mode
+                )
+
+                nxt.append(layer_output_size(layer, ax, cur, where=f"layer {li}"))
+                continue
             try:
                 nxt.append(int(output_size(cur, layer.kernel[ax], layer.dilation[ax],  # type: ignore[index]
                                            layer.stride[ax], layer.padding[ax])))  # type: ignore[index]

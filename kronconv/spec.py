@@ -94,6 +94,30 @@ def _check_dims(dims: Any) -> int:
     return _check_int("dims", dims, 1, 3)
 
 
+def _per_side(value: Any, hi: Any, dims: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Padding as ``(low side, high side)`` tuples: an int, one int per axis, or ``[lo, hi]`` per axis.
+
+    ``hi`` (the ``padding_hi`` field) overrides the high side when given.
+    """
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (list, tuple)) for v in value):
+        if len(value) != dims or not all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+            raise InvalidSpec(f"padding {list(value)!r} must have {dims} entries, each an int or [lo, hi]")
+        lo = tuple(_check_int(f"padding[{i}][0]", v[0], 0, MAX_SIZE) for i, v in enumerate(value))
+        his = tuple(_check_int(f"padding[{i}][1]", v[1], 0, MAX_SIZE) for i, v in enumerate(value))
+        if hi is not None and _per_axis("padding_hi", hi, dims, 0) != his:
+            raise InvalidSpec("give the high-side padding once: as [lo, hi] pairs or as padding_hi")
+        return lo, his
+    lo = _per_axis("padding", value, dims, 0)
+    return lo, (lo if hi is None else _per_axis("padding_hi", hi, dims, 0))
+
+
+def _padding_value(lo: Any, hi: Any) -> list[Any]:
+    """Spec-file form of a padding: one int per axis, or ``[lo, hi]`` pairs where the sides differ."""
+    if tuple(lo) == tuple(hi):
+        return list(lo)
+    return [[a, b] for a, b in zip(lo, hi)]
+
+
 @dataclass(frozen=True)
 class Conv:
     """A (possibly dilated, strided, grouped) convolution layer.
@@ -129,6 +153,9 @@ class Conv:
     bias: bool = True
     dims: int = 2
     name: str = ""
+    #: Zeros after the last element of every axis (default: ``padding``); ``padding`` may also be
+    #: given as ``[lo, hi]`` pairs per axis, as TF-SAME and causal networks need.
+    padding_hi: IntOrSeq | None = None
     kind: str = field(default="conv", init=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +164,9 @@ class Conv:
         set_(self, "kernel", _per_axis("kernel", self.kernel, dims, 1))
         set_(self, "dilation", _per_axis("dilation", self.dilation, dims, 1))
         set_(self, "stride", _per_axis("stride", self.stride, dims, 1))
-        set_(self, "padding", _per_axis("padding", self.padding, dims, 0))
+        pad_lo, pad_hi = _per_side(self.padding, self.padding_hi, dims)
+        set_(self, "padding", pad_lo)
+        set_(self, "padding_hi", pad_hi)
         set_(self, "in_channels", _check_int("in_channels", self.in_channels, 1, MAX_CHANNELS))
         set_(self, "out_channels", _check_int("out_channels", self.out_channels, 1, MAX_CHANNELS))
         set_(self, "groups", _check_int("groups", self.groups, 1, MAX_CHANNELS))
@@ -183,6 +212,12 @@ class Pool:
     mode: str = "max"
     dims: int = 2
     name: str = ""
+    #: Spacing of the window's taps (PyTorch ``MaxPool`` / ONNX ``dilations``); default 1.
+    dilation: IntOrSeq = 1
+    #: Count a last, partial window (``ceil`` instead of ``floor`` in the output size).
+    ceil_mode: bool = False
+    #: Padding after the last element (default: ``padding``); see :class:`Conv`.
+    padding_hi: IntOrSeq | None = None
     kind: str = field(default="pool", init=False)
 
     def __post_init__(self) -> None:
@@ -191,21 +226,23 @@ class Pool:
         set_(self, "kernel", _per_axis("kernel", self.kernel, dims, 1))
         stride = self.kernel if self.stride is None else self.stride
         set_(self, "stride", _per_axis("stride", stride, dims, 1))
-        set_(self, "padding", _per_axis("padding", self.padding, dims, 0))
-        if self.mode not in ("max", "avg"):
-            raise InvalidSpec(f"pool mode must be 'max' or 'avg', got {self.mode!r}")
-        for k, p in zip(self.kernel, self.padding):  # type: ignore[arg-type]
-            if 2 * p > k:
-                raise InvalidSpec(f"pool padding {p} must be at most half the kernel {k}")
-
-    @property
-    def dilation(self) -> tuple[int, ...]:
-        """Pooling windows are contiguous: dilation 1 on every axis."""
-        return (1,) * self.dims
+        set_(self, "dilation", _per_axis("dilation", self.dilation, dims, 1))
+        pad_lo, pad_hi = _per_side(self.padding, self.padding_hi, dims)
+        set_(self, "padding", pad_lo)
+        set_(self, "padding_hi", pad_hi)
+        if self.mode not in ("max", "avg", "lp"):
+            raise InvalidSpec(f"pool mode must be 'max', 'avg' or 'lp', got {self.mode!r}")
+        if not isinstance(self.ceil_mode, bool):
+            raise InvalidSpec(f"ceil_mode must be true or false, got {self.ceil_mode!r}")
+        for k, d, p in zip(self.kernel * 2, self.dilation * 2, pad_lo + pad_hi):  # type: ignore[operator]
+            if 2 * p > d * (k - 1) + 1:
+                raise InvalidSpec(f"pool padding {p} must be at most half the (dilated) kernel "
+                                  f"{d * (k - 1) + 1}")
 
     @property
     def effective_kernel(self) -> tuple[int, ...]:
-        return tuple(self.kernel)  # type: ignore[arg-type]
+        """Extent ``d (k - 1) + 1`` of the (possibly dilated) window on each axis."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore[arg-type]
 
     in_channels = None  # type: ignore[assignment]
     weight_count = 0
@@ -290,7 +327,7 @@ class Network:
                         "kernel": list(layer.kernel),  # type: ignore[arg-type]
                         "dilation": list(layer.dilation),  # type: ignore[arg-type]
                         "stride": list(layer.stride),  # type: ignore[arg-type]
-                        "padding": list(layer.padding),  # type: ignore[arg-type]
+                        "padding": _padding_value(layer.padding, layer.padding_hi),
                         "in_channels": layer.in_channels,
                         "out_channels": layer.out_channels,
                         "groups": layer.groups,
@@ -304,8 +341,11 @@ class Network:
                         "type": "pool",
                         "kernel": list(layer.kernel),  # type: ignore[arg-type]
                         "stride": list(layer.stride),  # type: ignore[arg-type]
-                        "padding": list(layer.padding),  # type: ignore[arg-type]
+                        "padding": _padding_value(layer.padding, layer.padding_hi),
                         "mode": layer.mode,
+                        **({"dilation": list(layer.dilation)}  # type: ignore[arg-type]
+                           if set(layer.dilation) != {1} else {}),  # type: ignore[arg-type]
+                        **({"ceil_mode": True} if layer.ceil_mode else {}),
                         **({"name": layer.name} if layer.name else {}),
                     }
                 )
@@ -390,7 +430,7 @@ _CONV_KEYS = {
     "type", "kernel", "dilation", "stride", "padding", "in_channels", "out_channels",
     "groups", "bias", "name", "dims",
 }
-_POOL_KEYS = {"type", "kernel", "stride", "padding", "mode", "name", "dims"}
+_POOL_KEYS = {"type", "kernel", "stride", "padding", "mode", "name", "dims", "dilation", "ceil_mode"}
 _NET_KEYS = {"name", "description", "dims", "in_channels", "layers"}
 
 
@@ -420,7 +460,7 @@ def layer_from_dict(
     Examples
     --------
     >>> layer_from_dict({"type": "conv", "kernel": 3, "dilation": 2}, dims=1, in_channels=1)
-    Conv(kernel=(3,), dilation=(2,), stride=(1,), padding=(0,), in_channels=1, out_channels=1, groups=1, bias=True, dims=1, name='', kind='conv')
+    Conv(kernel=(3,), dilation=(2,), stride=(1,), padding=(0,), in_channels=1, out_channels=1, groups=1, bias=True, dims=1, name='', padding_hi=(0,), kind='conv')
     """
     if not isinstance(data, Mapping):
         raise InvalidSpec(f"{where} must be a table/object, got {type(data).__name__}")

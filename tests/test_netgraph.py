@@ -276,8 +276,6 @@ X = {"id": "x", "op": "input"}
            {"id": "b", "op": "conv", "inputs": ["a"], "kernel": 1}), "cycle"),
     (_spec(X, {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 1},
            {"id": "b", "op": "conv", "inputs": ["x"], "kernel": 1}), "without successors"),
-    (_spec(X, {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 1},
-           {"id": "b", "op": "conv", "inputs": ["x"], "kernel": 1}, output="a"), "do not lead to the output"),
     (_spec(X, {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 1, "out_channels": 4},
            {"id": "s", "op": "add", "inputs": ["x", "a"]}), "needs equal channels"),
     (_spec(X, {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 0}), r"kernel must be an integer in \[1"),
@@ -332,3 +330,12 @@ def test_merge_of_unequal_grid_sizes_is_bad_input():
         {"id": "sum", "op": "add", "inputs": ["x", "valid"]}]})
     with pytest.raises(InvalidArgument, match="equal spatial size"):
         unit_graph(g, input_size=10)
+
+
+def test_nodes_that_do_not_lead_to_the_output_are_ignored_with_a_note():
+    g = graph_from_dict({"dims": 1, "output": "a", "nodes": [
+        {"id": "x", "op": "input"}, {"id": "a", "op": "conv", "inputs": ["x"], "kernel": 3},
+        {"id": "b", "op": "conv", "inputs": ["x"], "kernel": 5}]})
+    assert [n.id for n in g.nodes] == ["x", "a"]
+    assert len(g.notes) == 1 and "b" in g.notes[0] and "do not lead to the output 'a'" in g.notes[0]
+    assert net_fields(g).receptive_field == (3,)

@@ -65,6 +65,10 @@ README: dict[str, tuple[int, Check]] = {
         (0, js(lambda d: d["includes"][0]["layers"] == 30 and d["includes"][0]["receptive_field"] == [3070]
                and d["includes"][0]["hole_free"] is True and d["includes"][0]["hdc_agrees_with_holes"] is False)),
     "kronconv design --kernel 3 --repair 6,12,18": (0, has("nearest hole-free: 2 changed layer(s)", "1,2,6", "1,3,6")),
+    "kronconv rf docs/examples/dilated-context.onnx":
+        (0, has("conv2", "receptive field 15, effective stride 1", "27 parameters")),
+    "kronconv graph --torch docs/examples/torch_nets.py:context --input-shape 1,1,64,64":
+        (0, has("receptive field              67x67", "holes                        0 of 4489")),
     "kronconv ranks docs/examples/kernel-27x27.npy --kernel 3": (0, has("ranks [2, 2]", "C = 2")),
     "kronconv fit docs/examples/kernel-27x27.npy --kernel 3 --layers 3 --channels 2 --out cascade.npz --format json":
         (0, js(lambda d: d["exact"] is True and d["ranks"] == [2, 2] and d["relative_error"] == 0.0
@@ -133,6 +137,10 @@ def test_readme_command_exits_and_prints_as_stated(line: str, tmp_path: Path, mo
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     if line.startswith("kronconv docs"):
         pytest.importorskip("matplotlib", reason="kronconv docs draws figures with matplotlib")
+    if ".onnx" in line:
+        pytest.importorskip("onnx", reason="reading .onnx models needs the onnx extra (pip install 'kronconv[onnx]')")
+    if "--torch" in line:
+        pytest.importorskip("torch", reason="--torch models need the torch extra (pip install 'kronconv[torch]')")
     status, check = README[line]
     code, out = run_line(line, workdir(tmp_path), monkeypatch, capsys)
     assert code == status, (line, out[-2000:])

@@ -38,6 +38,7 @@ from ._common import (
     network_from_args,
     write_output,
 )
+from ._models import add_model_args, load_imported
 
 __all__ = ["load_model", "register", "render_report", "run"]
 
@@ -64,12 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"write the dependency graph: FORMAT one of {', '.join(EXPORT_FORMATS)}")
     p.add_argument("--plot", metavar="FILE.png", help="draw the path-count map with holes marked (matplotlib)")
     p.add_argument("--no-numeric", action="store_true", help="skip the numeric cross-check")
+    add_model_args(p)
     add_format_arg(p)
     p.set_defaults(func=run)
 
 
 def load_model(args: argparse.Namespace) -> Network | NetGraph:
-    """A chain from the stack flags, or a :class:`NetGraph` when the spec file has ``nodes``."""
+    """A chain from the stack flags, or a :class:`NetGraph` when the spec file has ``nodes`` or is a model."""
+    imported = load_imported(args)
+    if imported is not None:
+        return imported.graph
     if args.spec is not None and not args.list_presets:
         data = read_spec_data(args.spec)
         if is_graph_spec(data):
@@ -98,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    check_sources(args)
+    if getattr(args, "torch", None) is None and not str(args.spec or "").lower().endswith(".onnx"):
+        check_sources(args)
     if args.list_presets:
         from .rf import list_presets
 
@@ -199,6 +205,8 @@ def render_report(report: GraphReport, data: dict[str, Any], fmt: str) -> str:
                             "centre", "output field here"], node_rows, fmt))
         for m in report.fields.misalignments:
             parts.append(("misaligned: " if fmt != "latex" else "% misaligned: ") + m.describe())
+    for note in report.notes:
+        parts.append(("note: " if fmt != "latex" else "% note: ") + note)
     if fmt == "md":
         return f"**{head}**\n\n" + "\n\n".join(parts)
     if fmt == "latex":

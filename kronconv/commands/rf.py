@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
+from .._util import squash as _squash
 from ..errors import InvalidSpec
 from ..formulas import network_fields, network_output_size
 from ..render import table, to_json
@@ -17,6 +19,7 @@ from ._common import (
     network_from_args,
     write_output,
 )
+from ._models import add_model_args, load_imported
 
 HEADERS = ["layer", "name", "type", "kernel", "dilation", "stride", "padding", "channels",
            "receptive field", "eff. stride", "offset", "centre", "parameters"]
@@ -30,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_stack_args(p)
     p.add_argument("--input-size", type=int_list(1, 1 << 30, "--input-size"), metavar="N[,N...]",
                    help="also compute output sizes for this input size (one value or one per axis)")
+    add_model_args(p)
     add_format_arg(p)
     p.set_defaults(func=run)
 
@@ -48,39 +52,79 @@ def list_presets(fmt: str) -> str:
                   for r in rows], fmt)
 
 
-def run_graph(args: argparse.Namespace, data: dict) -> int:
-    """A branching network (spec file with ``nodes``): per-node fields and the alignment verdict."""
-    from ..netgraph import graph_from_dict, net_fields
+def run_graph(args: argparse.Namespace, data: dict | None = None, imported: Any = None) -> int:
+    """A branching network (spec file with ``nodes``, or an imported model): per-node fields, output sizes
+    where the input size is known, and the alignment verdict."""
+    from ..netgraph import graph_from_dict, net_fields, node_sizes
 
-    if args.input_size is not None:
-        raise InvalidSpec("--input-size is supported for chains only, not for graph specs")
-    g = graph_from_dict(data, source=args.spec)
+    if imported is not None:
+        g = imported.graph
+        size = imported.input_size
+        if args.input_size is not None:
+            raise InvalidSpec("--input-size is for spec files; give an imported model's size with --input-shape")
+        sources = imported.sources
+        notes = list(imported.notes)
+    else:
+        g = graph_from_dict(data, source=args.spec)
+        size = None if args.input_size is None else tuple(args.input_size)
+        sources = {}
+        notes = list(g.notes)
+    sizes = node_sizes(g, size) if size is not None else None
     report = net_fields(g)
     out = report.to_dict()
-    out["network"] = out["network"] or Path(args.spec).stem
+    out["network"] = out["network"] or Path(args.spec or "model").stem
+    out["notes"] = notes
     params = {n.id: (n.layer.weight_count + n.layer.bias_count) if n.layer is not None else 0 for n in g.nodes}
     for node in out["nodes"]:
         node["parameters"] = params[node["id"]]
+        if sources:
+            node["source_op"] = sources.get(node["id"], "")
+        if sizes is not None:
+            node["output_size"] = _squash(list(sizes[node["id"]]))
     out["parameters"] = sum(params.values())
+    if sizes is not None:
+        out["input_size"] = _squash(list(size))  # type: ignore[arg-type]
+        out["output_size"] = _squash(list(sizes[g.output]))
+    if imported is not None:
+        out["format"] = imported.format
     if args.format == "json":
         write_output(to_json(out), args.out)
         return 0 if report.aligned else 1
-    headers = ["node", "op", "inputs", "receptive field", "eff. stride", "eff. padding", "centre", "parameters"]
-    rows = [[n["id"], n["op"], ",".join(n["inputs"]) or "-", n["receptive_field"], n["effective_stride"],
-             n["effective_padding"], n["centre"], n["parameters"]] for n in out["nodes"]]
+    headers = ["node", "op"] + (["model op"] if sources else []) + [
+        "inputs", "receptive field", "eff. stride", "eff. padding", "centre"] + (
+        ["output size"] if sizes is not None else []) + ["parameters"]
+    rows = []
+    for n in out["nodes"]:
+        row = [n["id"], n["op"]] + ([n.get("source_op", "")] if sources else []) + [
+            ",".join(n["inputs"]) or "-", _fmt(n["receptive_field"]), _fmt(n["effective_stride"]),
+            _fmt(n["effective_padding"]), _fmt(n["centre"])]
+        if sizes is not None:
+            row.append(_fmt(n["output_size"]))
+        rows.append(row + [n["parameters"]])
     verdict = "aligned" if report.aligned else "MISALIGNED: " + "; ".join(m["message"] for m in out["misalignments"])
-    summary = (f"output {out['output']}: receptive field {_fmt(out['receptive_field'])}, effective stride "
+    rf = _fmt(out["receptive_field"])
+    if report.whole_input:
+        gp = ", ".join(report.global_nodes) or "a global operation"
+        others = (f"through the other paths {rf}" if any(report.receptive_field)
+                  else "no path avoids it")
+        rf = f"the whole input (global pooling at {gp}); {others}"
+    summary = (f"output {out['output']}: receptive field {rf}, effective stride "
                f"{_fmt(out['effective_stride'])}, effective padding {_fmt(out['effective_padding'])}, "
-               f"{out['parameters']} parameters; merges {verdict}")
+               + (f"output size {_fmt(out['output_size'])}, " if sizes is not None else "")
+               + f"{out['parameters']} parameters; merges {verdict}")
     fmt = args.format
     body = table(headers, rows, "text" if fmt == "text" else fmt)
-    text = (f"{out['network']} ({g.dims}-D graph)\n{body}\n\n{summary}" if fmt == "text"
-            else f"% {summary}\n{body}" if fmt == "latex" else f"**{out['network']}**: {summary}\n\n{body}")
+    tail = "".join(f"\nnote: {n}" for n in notes)
+    text = (f"{out['network']} ({g.dims}-D graph)\n{body}\n\n{summary}{tail}" if fmt == "text"
+            else f"% {summary}\n{body}" if fmt == "latex" else f"**{out['network']}**: {summary}\n\n{body}{tail}")
     write_output(text, args.out)
     return 0 if report.aligned else 1
 
 
 def run(args: argparse.Namespace) -> int:
+    imported = load_imported(args)
+    if imported is not None:
+        return run_graph(args, imported=imported)
     check_sources(args)
     if args.list_presets:
         write_output(list_presets(args.format), args.out)

@@ -11,17 +11,21 @@ the Kronecker cascade.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidArgument, TooLarge
 from ..spec import chain
 from .lattice import (
+    _INT64_SAFE,
     MAX_CELLS,
     MAX_OBJECT_WORK,
     MAX_TOTAL_CELLS,
     MAX_WORK,
+    Estimate,
     Model,
     _as_graph,
     _fold,
@@ -35,6 +39,7 @@ from .lattice import (
 from .unitgraph import Level, UnitGraph
 
 __all__ = [
+    "count_dtype",
     "kronecker_single_path",
     "unit_graph",
 ]
@@ -117,8 +122,9 @@ def unit_graph(model: Model, unit: Sequence[int] | int | None = None, window: Se
         ``False`` only the input level is kept, which lowers the memory peak.
 
     Counts are exact: int64 while the path bound (product of tap counts along
-    the longest path, times the window) is at most :math:`2^{62}`, Python
-    integers (object arrays, smaller work limit) above it.
+    the longest path, times the window) is at most :math:`2^{62}`, or while a
+    float64 pass shows the largest count is (:func:`count_dtype`); Python
+    integers (object arrays, smaller work limit) otherwise.
 
     Examples
     --------
@@ -135,9 +141,6 @@ def unit_graph(model: Model, unit: Sequence[int] | int | None = None, window: Se
     ops = _ops(g)
     unit_t, window_t, size_t, sizes = _normalise(g, ops, unit, window, input_size, padding_mode)
     _boxes, est = _plan(ops, g.dims, unit_t, window_t, sizes, padding_mode, keep_levels=keep_levels)
-    if est.exact_ints and est.work > MAX_OBJECT_WORK:
-        raise TooLarge(f"path counts may reach about 2**{est.path_bound.bit_length() - 1} > 2**62 and need exact "
-                       f"Python integers; that work ({est.work} cell-taps) exceeds MAX_OBJECT_WORK={MAX_OBJECT_WORK}")
     if est.peak_cells > MAX_TOTAL_CELLS:
         hint = "; keep_levels=False keeps only the input level" if keep_levels else ""
         raise TooLarge(f"the cone would hold {est.peak_cells} cells at once; the limit is "
@@ -145,27 +148,81 @@ def unit_graph(model: Model, unit: Sequence[int] | int | None = None, window: Se
     if est.work > MAX_WORK:
         raise TooLarge(f"the cone needs {est.work} cell-taps of work; the limit is MAX_WORK={MAX_WORK} "
                        "(use a smaller network, window or input size)")
-    dtype = object if est.exact_ints else np.int64
+    dtypes = count_dtype(ops, g.dims, unit_t, window_t, sizes, padding_mode, est)
+    levels, _ = _sweep(ops, g.dims, unit_t, window_t, sizes, padding_mode, keep_levels, dtypes)
+    return UnitGraph(g, unit_t, window_t, size_t, padding_mode, tuple(levels), keep_levels)
+
+
+def count_dtype(ops: list[_Op], dims: int, unit_t: tuple[int, ...], window_t: tuple[int, ...],
+                sizes: list[tuple[int, ...]] | None, padding_mode: str, est: Estimate) -> list[Any]:
+    r"""Per node: ``numpy.int64`` where every path count provably fits, else ``object`` (Python integers).
+
+    The estimate's bound (sum over layer-level paths of products of tap counts)
+    is loose for densely connected graphs.  Above :math:`2^{62}` the counts are
+    first computed in float64: every value is a sum of non-negative terms, so
+    after at most ``est.work`` additions the float result :math:`\tilde m_v` of
+    node :math:`v`'s largest count :math:`m_v` obeys
+    :math:`m_v \le \tilde m_v (1 + 2 W u)` with :math:`W` the work and
+    :math:`u = 2^{-53}` (while :math:`W u < 1/4`).  Node :math:`v` uses int64
+    when :math:`\tilde m_v (1 + 2 W u) < 2^{62}`, Python integers otherwise;
+    :data:`MAX_OBJECT_WORK` limits the work done in Python integers (the
+    scatters into such nodes).
+    """
+    n = len(ops)
+    if not est.exact_ints:
+        return [np.int64] * n
+    if est.work * 2.0**-53 >= 0.25:  # pragma: no cover - MAX_WORK keeps W far below 2**51
+        maxima = [math.inf] * n
+    else:
+        _, maxima = _sweep(ops, dims, unit_t, window_t, sizes, padding_mode, False, [np.float64] * n)
+    slack = 1 + 2 * est.work * 2.0**-53
+    dtypes: list[Any] = [np.int64 if math.isfinite(m) and m * slack < _INT64_SAFE else object for m in maxima]
+    for op in reversed(ops):  # a node whose successor needs Python integers receives them: keep it exact too
+        if dtypes[op.index] is object:
+            for src in op.inputs:
+                dtypes[src] = object
+    cells = est.cells
+    object_work = sum(cells[op.index] * op.taps for op in ops
+                      if any(dtypes[s] is object for s in op.inputs) or dtypes[op.index] is object)
+    if object_work > MAX_OBJECT_WORK:
+        big = max(maxima)
+        size = f"about 2**{math.frexp(big)[1]}" if math.isfinite(big) else f"up to 2**{est.path_bound.bit_length() - 1}"
+        raise TooLarge(f"path counts reach {size} > 2**62 and need exact Python integers; that work "
+                       f"({object_work} cell-taps) exceeds MAX_OBJECT_WORK={MAX_OBJECT_WORK}")
+    return dtypes
+
+
+def _sweep(ops: list[_Op], dims: int, unit_t: tuple[int, ...], window_t: tuple[int, ...],
+           sizes: list[tuple[int, ...]] | None, padding_mode: str, keep_levels: bool,
+           dtypes: list[Any]) -> tuple[list[Level | None], list[float]]:
+    """Scatter the counts backwards through ``ops`` (node ``i`` in ``dtypes[i]``); the levels kept and,
+    for float64 nodes, the largest count of every node."""
     n = len(ops)
     pending: list[list[Part]] = [[] for _ in range(n)]
-    pending[-1].append((list(unit_t), [1] * g.dims, np.ones(window_t, dtype=dtype)))
+    pending[-1].append((list(unit_t), [1] * dims, np.ones(window_t, dtype=dtypes[-1])))
     levels: list[Level | None] = [None] * n
+    maxima = [0.0] * n
     for op in reversed(ops):
         parts = pending[op.index]
         if not parts:
             continue
         part = parts[0] if len(parts) == 1 else _accumulate(parts)
         pending[op.index] = []
+        if dtypes[op.index] is np.float64 and part[2].size:
+            maxima[op.index] = float(part[2].max())
         part[2].setflags(write=False)
         if keep_levels or op.index == 0:
             levels[op.index] = Level(op.index, op.id, tuple(int(v) for v in part[0]), part[2],
                                      tuple(int(v) for v in part[1]))
         for src in op.inputs:
-            sent = _scatter(op, part) if op.kernel else part
+            send = part
+            if part[2].dtype != np.dtype(dtypes[src]):  # widen before scattering: the sums are src's counts
+                send = (part[0], part[1], part[2].astype(dtypes[src]))
+            sent = _scatter(op, send) if op.kernel else send
             res = _boundary(sent, None if sizes is None else sizes[src], "zeros" if op.pool else padding_mode)
             if res is not None:
                 pending[src].append(res)
-    return UnitGraph(g, unit_t, window_t, size_t, padding_mode, tuple(levels), keep_levels)
+    return levels, maxima
 
 
 def kronecker_single_path(a: int, layers: int, dims: int = 1) -> bool:

@@ -115,7 +115,7 @@ def _numeric_nd(dims: int, ops: list[_Op], unit: tuple[int, ...], window: tuple[
 
 def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,
                         input_size: Sequence[int] | int | None = None,
-                        padding_mode: str = "zeros") -> tuple[tuple[int, ...], np.ndarray]:
+                        padding_mode: str = "zeros", dtype: Any = None) -> tuple[tuple[int, ...], np.ndarray]:
     r"""Path counts recomputed by *forward* numeric convolution with all-ones kernels.
 
     Feeds a unit impulse at every input position of the relevant box (the
@@ -144,7 +144,7 @@ def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, w
     >>> numeric_path_counts(chain(kernel=3, dilations=[1, 2], dims=1))
     ((0,), array([1, 1, 2, 1, 2, 1, 1]))
     """
-    origin, parts = _numeric_parts(model, unit, window, input_size, padding_mode)
+    origin, parts = _numeric_parts(model, unit, window, input_size, padding_mode, dtype)
     if len(parts) == 1 and len(origin) != 1:
         return origin, parts[0]
     cells = math.prod(f.size for f in parts)
@@ -158,14 +158,15 @@ def numeric_path_counts(model: Model, unit: Sequence[int] | int | None = None, w
 
 
 def _numeric_parts(model: Model, unit: Sequence[int] | int | None, window: Sequence[int] | int,
-                   input_size: Sequence[int] | int | None, padding_mode: str
+                   input_size: Sequence[int] | int | None, padding_mode: str, dtype: Any = None
                    ) -> tuple[tuple[int, ...], list[np.ndarray]]:
     """``(origin, factors)``: one 1-D factor per axis for a chain, else one full array (of the graph's rank)."""
     g = _as_graph(model)
     ops = _ops(g)
     unit_t, window_t, _size, sizes = _normalise(g, ops, unit, window, input_size, padding_mode)
     _, est = _plan(ops, g.dims, unit_t, window_t, sizes, padding_mode)
-    dtype = object if est.exact_ints else np.int64
+    if dtype is None:  # the caller may pass the dtype the cone proved sufficient (kronconv.graph.count_dtype)
+        dtype = object if est.exact_ints else np.int64
     if not g.is_chain:
         o, c = _numeric_nd(g.dims, ops, unit_t, window_t, sizes, padding_mode, dtype)
         return tuple(o), [c]
@@ -247,7 +248,9 @@ class NumericCheck:
 def numeric_check(ug: UnitGraph) -> NumericCheck:
     """Compare ``ug``'s input-level counts with the forward numeric computation, position by position."""
     try:
-        origin, parts = _numeric_parts(ug.graph, ug.unit, ug.window, ug.input_size, ug.padding_mode)
+        lev0 = ug.input
+        dtype = None if lev0 is None else (object if lev0.counts.dtype == object else np.int64)
+        origin, parts = _numeric_parts(ug.graph, ug.unit, ug.window, ug.input_size, ug.padding_mode, dtype)
         if len(parts) > 1 or len(origin) == 1:  # a chain: per-axis factors, compared block by block
             return _check_factors(ug, origin, parts)
         counts = parts[0]

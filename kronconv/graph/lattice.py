@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument, TooLarge
+from ..errors import InvalidArgument, InvalidSpec, TooLarge
+from ..layers import layer_output_size
 from ..netgraph import NetGraph, from_network
-from ..spec import Network, Pool
+from ..spec import Conv, Network, Pool
 
 __all__ = [
     "MAX_CELLS",
@@ -52,7 +53,7 @@ MAX_TOTAL_CELLS = 1 << 26
 #: Largest total work, in cell-taps (array cells times kernel taps, summed over nodes).
 MAX_WORK = 1 << 31
 #: Largest total work when counts may exceed 2**62 and Python integers are used.
-MAX_OBJECT_WORK = 1 << 22
+MAX_OBJECT_WORK = 1 << 27
 #: Largest explicit networkx graph (edges) built by :meth:`UnitGraph.to_networkx`.
 MAX_GRAPH_EDGES = 500_000
 #: Largest window of output units (cells).
@@ -103,6 +104,11 @@ def _ops(g: NetGraph) -> list[_Op]:
         ins = tuple(pos[s] for s in n.inputs)
         if n.layer is None:
             ops.append(_Op(i, n.id, n.op, ins))
+        elif not isinstance(n.layer, (Conv, Pool)):
+            raise InvalidArgument(
+                f"node {n.id!r} ({n.op}): the unit-level graph covers conv, pool, add and concat; "
+                f"{'transposed convolution' if n.op == 'convt' else 'upsampling' if n.op == 'upsample' else n.op} "
+                "is not supported here (`kronconv rf` gives its exact field)")
         else:
             lay = n.layer
             ops.append(_Op(i, n.id, n.op, ins, tuple(lay.kernel), tuple(lay.dilation),  # type: ignore[arg-type]
@@ -118,16 +124,12 @@ def _grid_sizes(g: NetGraph, ops: list[_Op], input_size: tuple[int, ...]) -> lis
             sizes.append(input_size)
         elif op.kernel:
             n_in = sizes[op.inputs[0]]
-            out = []
-            for ax in range(g.dims):
-                ext = op.dilation[ax] * (op.kernel[ax] - 1) + 1
-                n = (n_in[ax] + 2 * op.padding[ax] - ext) // op.stride[ax] + 1
-                if n < 1:
-                    raise InvalidArgument(
-                        f"node {op.id!r}: input size {n_in[ax]} on axis {ax} is smaller than the dilated "
-                        f"kernel extent {ext} (padding {op.padding[ax]}): use a larger --input-size")
-                out.append(n)
-            sizes.append(tuple(out))
+            layer = g.nodes[op.index].layer
+            try:
+                sizes.append(tuple(layer_output_size(layer, ax, n_in[ax], where=f"node {op.id!r}")
+                                   for ax in range(g.dims)))
+            except InvalidSpec as exc:
+                raise InvalidArgument(str(exc).replace("input size", "input size", 1)) from None
         else:
             got = {sizes[i] for i in op.inputs}
             if len(got) != 1:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._util import squash as _squash
-from ..netgraph import net_fields
+from ..netgraph import NetGraph, net_fields, without_global
 from ..spec import Network
 from .cone import unit_graph
 from .hdc import HDCRule, hdc_for_network
@@ -34,6 +34,7 @@ class GraphReport:
     hdc: HDCRule | None
     hdc_reason: str
     fields: Any  #: :class:`~kronconv.netgraph.NetFieldReport`
+    notes: tuple[str, ...] = ()  #: what the analysis left out (global-pooling paths, unreachable nodes)
 
     @property
     def formula_agrees(self) -> bool | None:
@@ -78,6 +79,7 @@ class GraphReport:
             "padding_mode": ug.padding_mode if ug.input_size is not None else None,
         }
         d.update(self.summary.to_dict())
+        d["notes"] = list(self.notes)
         d["formula_receptive_field"] = _squash(list(self.formula_receptive_field))
         d["agrees_with_formula"] = self.formula_agrees
         d["numeric_check"] = self.numeric.to_dict()
@@ -99,6 +101,23 @@ class GraphReport:
         return d
 
 
+def _before_resampling(g: NetGraph) -> tuple[NetGraph, tuple[str, ...]]:
+    """Move the output above trailing upsampling / transposed convolutions (a segmentation net's final
+    resize), which the unit-level graph does not model; say so in a note."""
+    out = g.output
+    skipped = []
+    while g.node(out).op in ("upsample", "convt"):
+        skipped.append(out)
+        out = g.node(out).inputs[0]
+    if not skipped:
+        return g, ()
+    h = NetGraph.build(g.nodes, dims=g.dims, output=out, name=g.name, description=g.description, align=g.align)
+    note = (f"the unit-level graph does not model upsampling or transposed convolution: analysed the input "
+            f"{out!r} of the trailing {', '.join(repr(s) for s in skipped)} (`kronconv rf` gives the exact "
+            "field through them)")
+    return h, (note,)
+
+
 def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,
             input_size: Sequence[int] | int | None = None, padding_mode: str = "zeros",
             check_numeric: bool = True, keep_levels: bool = True) -> GraphReport:
@@ -111,7 +130,12 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
     >>> rep.summary.holes, rep.formula_agrees, rep.numeric.agrees, rep.hdc_verdict()
     (6, True, True, 'violated; the graph finds holes (agrees)')
     """
-    g = _as_graph(model)
+    full = _as_graph(model)
+    g, notes = without_global(full)
+    if not notes:
+        notes = full.notes
+    g, more = _before_resampling(g)
+    notes = notes + more
     ug = unit_graph(g, unit, window, input_size, padding_mode, keep_levels=keep_levels)
     fields = net_fields(g)
     formula = tuple(r + (w - 1) * j for r, w, j in zip(fields.receptive_field, ug.window, fields.effective_stride))
@@ -122,4 +146,4 @@ def analyse(model: Model, unit: Sequence[int] | int | None = None, window: Seque
         rule, why = hdc_for_network(Network(tuple(n.layer for n in g.nodes[1:])))  # type: ignore[misc]
     else:
         rule, why = None, "branching network"
-    return GraphReport(ug, ug.summary(), formula, num, rule, why, fields)
+    return GraphReport(ug, ug.summary(), formula, num, rule, why, fields, notes)

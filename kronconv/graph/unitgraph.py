@@ -211,6 +211,8 @@ class UnitGraph:
             z = (0,) * dims
             return FieldSummary(z, (), 0, 0, (), Fraction(0), 0, 0, 0, (0.0,) * dims, (0.0,) * dims,
                                 (0.0,) * dims, False)
+        if c.dtype != object and int(c.max()) * c.size >= 1 << 62:  # sums could overflow int64
+            c = c.astype(object)
         reached = int(np.count_nonzero(c))
         holes = c.size - reached
         listed = tuple(tuple(int(o + i) for o, i in zip(origin, row)) for row in _first_zeros(c, MAX_LISTED_HOLES))

@@ -60,7 +60,8 @@ Examples
 from __future__ import annotations
 
 from .fields import Misalignment, NetFieldReport, NodeField, net_fields
-from .model import MAX_NODES, OPS, NetGraph, NetNode, from_network
+from .model import MAX_NODES, OPS, NetGraph, NetNode, from_network, without_global
+from .sizes import node_sizes
 from .specfile import graph_from_dict, is_graph_spec, load_graph_spec, read_spec_data
 
 __all__ = [
@@ -76,5 +77,7 @@ __all__ = [
     "is_graph_spec",
     "load_graph_spec",
     "net_fields",
+    "node_sizes",
     "read_spec_data",
+    "without_global",
 ]

@@ -13,8 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidSpec
+from ..layers import ConvTranspose, GlobalPool, Upsample
 from ..spec import MAX_SPEC_DEPTH, Conv, _depth, check_top_level, layer_from_dict, read_spec_data
 from .model import _ID_RE, MAX_NODES, NetGraph, NetNode, _check_channels
+
+#: Keys of the layer-carrying ops beyond conv and pool.
+_EXTRA_KEYS: dict[str, tuple[type, set[str]]] = {
+    "convt": (ConvTranspose, {"kernel", "stride", "padding", "output_padding", "dilation", "in_channels",
+                              "out_channels", "groups", "bias", "name"}),
+    "upsample": (Upsample, {"scale", "mode", "size", "name"}),
+    "global": (GlobalPool, {"mode", "name"}),
+}
 
 __all__ = [
     "graph_from_dict",
@@ -23,7 +32,7 @@ __all__ = [
     "read_spec_data",
 ]
 
-_GRAPH_KEYS = {"name", "description", "dims", "in_channels", "output", "nodes"}
+_GRAPH_KEYS = {"name", "description", "dims", "in_channels", "output", "nodes", "align"}
 _NODE_KEYS = {"id", "op", "inputs", "channels"}
 
 
@@ -50,7 +59,7 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
     >>> graph_from_dict({"nodes": [{"id": "x", "op": "relu"}]})
     Traceback (most recent call last):
     ...
-    kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, got 'relu'
+    kronconv.errors.InvalidSpec: spec: nodes[0]: node 'x': op must be one of input, conv, pool, add, concat, convt, upsample, global, select, got 'relu'
     """
     if not isinstance(data, Mapping):
         raise InvalidSpec(f"{source}: the top level must be a table/object, got {type(data).__name__}")
@@ -85,7 +94,30 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
             if src in stack:
                 raise InvalidSpec(f"{source}: the graph has a cycle through node {src!r}")
         try:
-            if op in ("conv", "pool"):
+            if op in _EXTRA_KEYS:
+                if len(inputs) != 1:
+                    raise InvalidSpec(f"node {nid!r}: op {op!r} needs exactly 1 input, got {len(inputs)}")
+                if inputs[0] not in chans:
+                    make(inputs[0], stack + (nid,))
+                cls, allowed = _EXTRA_KEYS[op]
+                kw = {k: v for k, v in item.items() if k not in _NODE_KEYS}
+                unknown = sorted(set(kw) - allowed)
+                if unknown:
+                    raise InvalidSpec(f"node {nid!r}: unknown key(s) {unknown}; allowed for {op!r}: "
+                                      f"{sorted(allowed | _NODE_KEYS - {'channels'})}")
+                if op == "convt":
+                    kw.setdefault("in_channels", chans[inputs[0]])
+                    kw.setdefault("out_channels", kw["in_channels"])
+                    if "kernel" not in kw:
+                        raise InvalidSpec(f"node {nid!r} needs a 'kernel'")
+                kw.setdefault("name", nid)
+                try:
+                    xlayer = cls(dims=dims, **kw)
+                except TypeError as exc:  # pragma: no cover - guarded by the key check
+                    raise InvalidSpec(f"node {nid!r}: {exc}") from None
+                node = NetNode(nid, op, tuple(inputs), xlayer)
+                chans[nid] = xlayer.out_channels if op == "convt" else chans[inputs[0]]
+            elif op in ("conv", "pool"):
                 unknown = sorted(k for k in ("channels",) if k in item)
                 if unknown:
                     raise InvalidSpec(f"node {nid!r}: key 'channels' is only for the input node")
@@ -104,9 +136,11 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
                 extra = sorted(set(item) - _NODE_KEYS)
                 if extra:
                     raise InvalidSpec(f"node {nid!r}: unknown key(s) {extra}; allowed: {sorted(_NODE_KEYS)}")
-                if op != "input" and "channels" in item:
-                    raise InvalidSpec(f"node {nid!r}: key 'channels' is only for the input node")
-                ch = item.get("channels", default_ch) if op == "input" else 1
+                if op not in ("input", "select") and "channels" in item:
+                    raise InvalidSpec(f"node {nid!r}: key 'channels' is only for the input and select nodes")
+                if op == "select" and "channels" not in item:
+                    raise InvalidSpec(f"node {nid!r}: op 'select' needs 'channels' (how many it keeps)")
+                ch = item.get("channels", default_ch) if op in ("input", "select") else 1
                 node = NetNode(nid, op, tuple(inputs), None, _check_channels(nid, ch))
                 for src in inputs:
                     if src not in chans:
@@ -115,6 +149,8 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
                     chans[nid] = node.channels
                 elif op == "add":
                     chans[nid] = chans[inputs[0]]
+                elif op == "select":
+                    chans[nid] = node.channels
                 else:
                     chans[nid] = sum(chans[s] for s in inputs)
         except InvalidSpec as exc:
@@ -134,7 +170,7 @@ def graph_from_dict(data: Mapping[str, Any], *, source: str = "spec") -> NetGrap
         raise InvalidSpec(f"{source}: 'output' must be a node id string, got {output!r}")
     try:
         return NetGraph.build([built[nid] for nid in items], dims=dims, output=output, name=name,
-                              description=description)
+                              description=description, align=data.get("align", "centre"))
     except InvalidSpec as exc:
         raise InvalidSpec(f"{source}: {exc}") from None
 

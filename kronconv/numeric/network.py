@@ -174,6 +174,10 @@ def forward(x: Any, layers: Sequence[NetLayer], params: Sequence[Any], *, bounda
     pools: list[tuple[Any, tuple[int, ...], Pool]] = []
     terms = 0
     for i, (layer, prm) in enumerate(zip(layers, params)):
+        if isinstance(layer, (Conv, Pool)) and (layer.padding_hi != layer.padding or getattr(layer, "ceil_mode", False)
+                                                or (isinstance(layer, Pool) and set(layer.dilation) != {1})):  # type: ignore[arg-type]
+            raise InvalidArgument(f"layer {i}: per-side padding, ceil_mode and pooling dilation are not "
+                                  "supported by the numeric engine")
         if isinstance(layer, Conv):
             w, b = prm
             if w.shape[0] != layer.out_channels or w.shape[1] * layer.groups != layer.in_channels:

@@ -1,10 +1,8 @@
 """Time ``kronconv prove`` against a naive SymPy baseline, in the same run, for L = 2..6 (2-D, a = 3).
 
-Baseline (what a first implementation would do): each layer kernel is a dense ``sympy.Matrix``
-of symbols; the cascade kernel is built by convolving dense dilated kernels (a shifted,
-scaled copy of the running kernel per nonzero tap, dense Matrix arithmetic), every entry is
-``sympy.expand``-ed, the Kronecker kernel is built densely, and the two are compared entry
-by entry with ``expand(a - b) == 0``.
+Baseline: ``benchmarks/naive_sympy.py`` (dense SymPy kernels of symbols, the cascade kernel
+built densely with one ``sympy.expand`` per entry and layer, the Kronecker kernel built densely,
+entry-by-entry ``expand(x - y) == 0``).
 
 Measured for kronconv: (1) the exact instance check alone (cascade operator, Kronecker
 operator, comparison) and (2) the whole ``kronconv prove --layers L`` (general proof with its
@@ -12,10 +10,11 @@ SymPy obligations, instance check, rendering), run in-process through ``kronconv
 
 Usage::
 
-    python3 benchmarks/prove_scaling.py [--layers 2,3,4,5,6] [--baseline-max 5] [--repeat 3]
+    nice python3 benchmarks/prove_scaling.py [--layers 2,3,4,5,6,7] [--baseline-max 5] [--repeat 3]
 
-The baseline at L = 6 (531,441 SymPy entries) takes many minutes and GBs, so it is skipped by
-default (``--baseline-max 6`` runs it).  Prints a Markdown table with the ratios.
+The baseline at L = 6 (531,441 SymPy entries) takes minutes, so it is skipped by default
+(``--baseline-max 6`` runs it).  Prints a Markdown table with the ratios
+(of CPU times, which stay meaningful on a shared machine) and the load average before and after.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ import contextlib
 import io
 import os
 import platform
+import sys
 import time
 
 import sympy as sp
@@ -33,29 +33,8 @@ from kronconv.cli import main
 from kronconv.polykernel import Layout, cascade_operator, compare, kron_operator
 from kronconv.proof import clear_cache
 
-
-def naive_baseline(layers: int, a: int = 3) -> bool:
-    """Dense SymPy: convolution of dilated symbolic kernels vs the Kronecker kernel, entrywise expand."""
-    ks = [sp.Matrix(a, a, lambda i, j, l=l: sp.Symbol(f"k{l}[{i},{j}]")) for l in range(layers)]
-    comp = ks[0]
-    for l in range(1, layers):
-        d = a**l
-        n = comp.shape[0]
-        m = d * (a - 1) + 1
-        out = sp.zeros(n + m - 1, n + m - 1)
-        for p in range(a):
-            for q in range(a):
-                tap = ks[l][p, q]
-                for i in range(n):
-                    for j in range(n):
-                        out[d * p + i, d * q + j] += tap * comp[i, j]
-        comp = out.applyfunc(sp.expand)
-    kron = ks[0]
-    for l in range(1, layers):  # K_l outer
-        kron = sp.Matrix(sp.BlockMatrix([[ks[l][p, q] * kron for q in range(a)] for p in range(a)]).as_explicit())
-    if comp.shape != kron.shape:
-        return False
-    return all(sp.expand(x - y) == 0 for x, y in zip(comp, kron))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from naive_sympy import naive_check
 
 
 def instance_check(layers: int, a: int = 3) -> bool:
@@ -69,13 +48,16 @@ def full_prove(layers: int) -> bool:
         return main(["prove", "--layers", str(layers)]) == 0
 
 
-def best(fn, arg, repeat: int) -> tuple[float, object]:
-    times, out = [], None
+def best(fn, arg, repeat: int) -> tuple[float, float, object]:
+    """(best wall seconds, best CPU seconds of this process, result) over ``repeat`` cold runs."""
+    walls, cpus, out = [], [], None
     for _ in range(repeat):
-        t = time.perf_counter()
+        sp.core.cache.clear_cache()  # every run cold: SymPy's cache would make repeats of the baseline cheap
+        t, c = time.perf_counter(), time.process_time()
         out = fn(arg)
-        times.append(time.perf_counter() - t)
-    return min(times), out
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return min(walls), min(cpus), out
 
 
 def run() -> None:
@@ -88,21 +70,24 @@ def run() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, nproc {os.cpu_count()}, "
           f"python {platform.python_version()}, sympy {sp.__version__}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print("| L | entries | instance check (s) | kronconv prove (s) | naive SymPy (s) | baseline / instance | baseline / prove |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("Times are best-of-repeat; CPU = CPU time of this process (robust when the machine is shared).")
+    print("| L | entries | instance check CPU (s) | kronconv prove wall (s) | kronconv prove CPU (s) "
+          "| naive SymPy wall (s) | naive SymPy CPU (s) | baseline / instance (CPU) | baseline / prove (CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     full_prove(2)  # warm imports
     for L in Ls:
-        t_i, ok_i = best(instance_check, L, args.repeat)
-        t_p, ok_p = best(full_prove, L, args.repeat)
+        _, c_i, ok_i = best(instance_check, L, args.repeat)
+        t_p, c_p, ok_p = best(full_prove, L, args.repeat)
         assert ok_i and ok_p
         if L <= args.baseline_max:
-            t_b, ok_b = best(naive_baseline, L, 1 if L >= 4 else args.repeat)
+            t_b, c_b, ok_b = best(naive_check, L, 1 if L >= 5 else args.repeat)
             assert ok_b
-            tb, r1, r2 = f"{t_b:.3f}", f"{t_b / t_i:.0f}x", f"{t_b / t_p:.1f}x"
+            tb, cb, r1, r2 = f"{t_b:.3f}", f"{c_b:.3f}", f"{c_b / c_i:.0f}x", f"{c_b / c_p:.1f}x"
         else:
-            tb, r1, r2 = "skipped", "-", "-"
-        print(f"| {L} | {3**L}x{3**L} | {t_i:.4f} | {t_p:.3f} | {tb} | {r1} | {r2} |", flush=True)
-
+            tb, cb, r1, r2 = "skipped", "skipped", "-", "-"
+        print(f"| {L} | {3**L}x{3**L} | {c_i:.4f} | {t_p:.3f} | {c_p:.3f} | {tb} | {cb} | {r1} | {r2} |", flush=True)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 if __name__ == "__main__":
     run()

@@ -7,6 +7,7 @@ numpy, sympy and networkx.
 
 from __future__ import annotations
 
+from . import kron as _kron_module  # noqa: F401 - loaded first, so the name ``kron`` below stays the function
 from .backend import gpu_available
 from .checks import check_equivalence, check_equivariance
 from .errors import BackendUnavailable, InvalidArgument, InvalidSpec, KronconvError, TooLarge
@@ -21,12 +22,14 @@ from .formulas import (
     stack_parameter_count,
 )
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
-from .kron import dilate, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
+from .kronecker import dilate, kron, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
 from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate
 from .spec import Conv, Network, Pool, chain, load_spec, preset, preset_names
 from .theorems import prove
 from .verify import verify_dict, verify_file
+
+kron = kron  # noqa: PLW0127 - the function, not the former module of that name (see kronconv.kronecker)
 
 __version__ = "0.1.0"
 
@@ -55,6 +58,7 @@ __all__ = [
     "graph_from_dict",
     "hdc_rule",
     "kernel_parameter_counts",
+    "kron",
     "kron_channels",
     "kron_kernel",
     "kronecker_rank",

@@ -17,33 +17,82 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, short_repr
 
-__all__ = ["atomic_write", "check_writable"]
+__all__ = ["atomic_write", "check_writable", "write_together"]
 
 
 def check_writable(out: str | Path, what: str) -> Path:
     """Fail early (before any work is done) when ``out`` cannot be a file we write.
 
-    The parent directory must exist and be writable, and ``out`` must be absent
-    or a regular file (never a directory or a device such as ``/dev/null``).
-    The write itself may still fail later, and then leaves nothing behind.
+    The name must be valid UTF-8 (it is printed back) and each component at most the file
+    system's name limit; the parent directory must exist and be writable, and ``out`` must be
+    absent or a regular file (never a directory or a device such as ``/dev/null``).  The write
+    itself may still fail later, and then leaves nothing behind.
     """
+    if not isinstance(out, (str, Path)):
+        raise InvalidArgument(f"{what} must be a file name, got {short_repr(out)}")
+    text = str(out)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgument(f"{what} {ascii(text)[:80]}: the file name is not valid UTF-8; "
+                              "use a UTF-8 name") from None
+    if not text or "\0" in text:
+        raise InvalidArgument(f"{what} {short_repr(text)}: not a valid file name")
     path = Path(out)
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InvalidArgument(f"{what} {str(out)!r}: directory {str(parent)!r} does not exist")
-    if path.is_dir():
-        raise InvalidArgument(f"{what} {str(out)!r}: is a directory; give a file name")
-    if path.exists() and not path.is_file():
-        raise InvalidArgument(f"{what} {str(out)!r}: not a regular file")
+    try:
+        limit = os.pathconf(parent if parent.is_dir() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+    if longest > limit:
+        raise InvalidArgument(f"{what} {short_repr(text)}: a file name component has {longest} bytes; "
+                              f"at most {limit} allowed")
+    try:
+        if not parent.is_dir():
+            raise InvalidArgument(f"{what} {short_repr(text)}: directory {short_repr(str(parent))} does not exist")
+        if path.is_dir():
+            raise InvalidArgument(f"{what} {short_repr(text)}: is a directory; give a file name")
+        if path.exists() and not path.is_file():
+            raise InvalidArgument(f"{what} {short_repr(text)}: not a regular file")
+    except OSError as exc:
+        raise InvalidArgument(f"{what} {short_repr(text)}: cannot use this path ({exc.strerror})") from None
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise InvalidArgument(f"{what} {str(out)!r}: directory {str(parent)!r} is not writable")
+        raise InvalidArgument(f"{what} {short_repr(text)}: directory {short_repr(str(parent))} is not writable")
     return path
+
+
+_BATCHES: list[list[tuple[str, Path]]] = []
+
+
+@contextmanager
+def write_together() -> Iterator[None]:
+    """Make every :func:`atomic_write` inside the block land together, or none of them.
+
+    Each write goes to its temporary file as usual; the renames into place are deferred
+    to the end of the block.  If the block raises, every temporary is removed and no
+    target is touched (e.g. a graph export is not left behind when the plot then fails).
+    """
+    batch: list[tuple[str, Path]] = []
+    _BATCHES.append(batch)
+    try:
+        yield
+    except BaseException:
+        _BATCHES.pop()
+        for tmp, _ in batch:
+            with suppress(OSError):
+                os.unlink(tmp)
+        raise
+    _BATCHES.pop()
+    for tmp, target in batch:
+        os.replace(tmp, target)
 
 
 def atomic_write(path: str | Path, content: str | bytes | Callable[[BinaryIO], object], what: str = "output") -> None:
@@ -59,7 +108,7 @@ def atomic_write(path: str | Path, content: str | bytes | Callable[[BinaryIO], o
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
     except OSError as exc:
-        raise InvalidArgument(f"{what} {str(path)!r}: cannot write ({exc.strerror})") from None
+        raise InvalidArgument(f"{what} {short_repr(str(path))}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(content, str):
@@ -68,6 +117,9 @@ def atomic_write(path: str | Path, content: str | bytes | Callable[[BinaryIO], o
                 fh.write(content)
             else:
                 content(fh)
+        if _BATCHES:
+            _BATCHES[-1].append((tmp, p))
+            return
         os.replace(tmp, p)
     except BaseException as exc:
         try:
@@ -75,5 +127,5 @@ def atomic_write(path: str | Path, content: str | bytes | Callable[[BinaryIO], o
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise InvalidArgument(f"{what} {str(path)!r}: cannot write ({exc.strerror})") from None
+            raise InvalidArgument(f"{what} {short_repr(str(path))}: cannot write ({exc.strerror})") from None
         raise

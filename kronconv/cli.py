@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -19,14 +20,33 @@ from .errors import KronconvError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Command modules in :mod:`kronconv.commands`, in help order (each must exist).
-COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs")
+COMMANDS = ("rf", "formula", "prove", "verify", "graph", "check", "docs", "design")
+
+
+#: Longest error line printed; longer messages (huge inputs echoed by argparse) are cut.
+MAX_ERROR_CHARS = 400
+
+
+def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``message`` as one printable line: control characters escaped, long words and lines cut.
+
+    Examples
+    --------
+    >>> one_line("unrecognized arguments: a\\nb")
+    'unrecognized arguments: a\\\\nb'
+    >>> len(one_line("got " + "9" * 100_000)) < 120
+    True
+    """
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in message)
+    text = re.sub(r"\S{81,}", lambda m: f"{m[0][:60]}... ({len(m[0])} characters)", text)
+    return text if len(text) <= limit else f"{text[:limit - 20]}... ({len(text)} characters)"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
         raise SystemExit(2)
 
 
@@ -59,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KronconvError as exc:
-        sys.stderr.write(f"kronconv: error: {exc}\n")
+        sys.stderr.write(f"kronconv: error: {one_line(str(exc))}\n")
         return 2
     except BrokenPipeError:  # e.g. `kronconv rf ... | head`
         return 0

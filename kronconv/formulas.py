@@ -37,14 +37,16 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ._util import exact_number as _num
 from ._util import squash as _squash
-from .errors import InvalidArgument, InvalidSpec, TooLarge
+from .errors import InvalidArgument, InvalidSpec, InvalidType, TooLarge, short_repr
 from .spec import Conv, Network
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "FieldTable",
     "KernelCounts",
     "chain_fields",
+    "check_schedule",
     "kernel_parameter_counts",
     "layers_for_receptive_field",
     "network_fields",
@@ -89,7 +92,7 @@ def _input_size(e: sp.Basic, name: str, text: str) -> tuple[float | None, int]:
     (``10**10**10``) and expansions above :data:`MAX_INPUT_TERMS` terms (``(a + b)**10**6``).
     """
     def too_big(what: str) -> InvalidArgument:
-        return InvalidArgument(f"{name}: {text!r} is too large ({what}); numbers may have at most "
+        return InvalidArgument(f"{name}: {short_repr(text)} is too large ({what}); numbers may have at most "
                                f"{MAX_INPUT_DIGITS} digits and expressions at most {MAX_INPUT_TERMS} terms")
 
     if isinstance(e, sp.Rational):  # log10 of numerator and denominator
@@ -140,10 +143,22 @@ def bounded(expr: sp.Expr, what: str) -> sp.Expr:
     return expr
 
 
+_SPECIAL_NAMES = {"nan", "oo", "zoo", "inf", "infinity"}
+
+
+def _check_finite(expr: sp.Basic, name: str, text: str) -> None:
+    """Refuse NaN, infinities (``1/0`` evaluates to ``zoo``) and floats inside an expression."""
+    if expr.has(sp.nan, sp.oo, -sp.oo, sp.zoo) or any(isinstance(a, sp.Float) for a in expr.atoms(sp.Number)):
+        raise InvalidArgument(f"{name}: {short_repr(text)} is not finite and exact (no nan, infinities, "
+                              "division by zero or floats)")
+
+
 def sym(value: Any, name: str = "value") -> sp.Expr:
     """Sympify a number or a formula string safely (no attribute access, no eval of code).
 
-    Free symbols other than ``l`` are taken as positive integers (sizes).
+    Free symbols other than ``l`` are taken as positive integers (sizes).  Accepted: Python and NumPy
+    integers, SymPy expressions and strings; floats (even ``3.0``), scientific notation (``1e5``)
+    and non-finite values (``nan``, ``oo``, ``zoo``, ``1/0``) are refused, since every claim is exact.
 
     Examples
     --------
@@ -152,29 +167,43 @@ def sym(value: Any, name: str = "value") -> sp.Expr:
     >>> sym("__import__('os')")
     Traceback (most recent call last):
     ...
-    kronconv.errors.InvalidArgument: value: "__import__('os')" is not an allowed expression (use numbers, symbols, + - * / ** and parentheses)
+    kronconv.errors.InvalidArgument: value: "__import__('os')" is not an allowed expression (use integers, symbols, + - * / ** and parentheses)
     """
     if isinstance(value, sp.Basic):
-        return value  # type: ignore[return-value]
-    if isinstance(value, bool):
-        raise InvalidArgument(f"{name} must be a number or expression, got {value!r}")
+        if not isinstance(value, sp.Expr):
+            raise InvalidType(f"{name} must be a number or an expression, got {short_repr(value)}")
+        _check_finite(value, name, str(value))
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidType(f"{name} must be an integer or an expression string, got {value!r}")
+    if isinstance(value, np.integer):
+        value = int(value)  # NumPy integers are accepted wherever Python ints are
     if isinstance(value, int):
         if _digits(value) > MAX_INPUT_DIGITS:
             raise InvalidArgument(f"{name} has about {_digits(value)} digits; at most {MAX_INPUT_DIGITS} allowed")
         return sp.Integer(value)
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise InvalidArgument(f"{name} must be an integer or expression, got {value!r}")
-        return sp.Integer(int(value))
+    if isinstance(value, (float, np.floating)):
+        raise InvalidType(f"{name} must be an integer or an expression string, got the float {short_repr(value)} "
+                          "(exact arithmetic: floats are refused, even integral ones)")
+    if not isinstance(value, str):
+        raise InvalidType(f"{name} must be an integer or an expression string, got {type(value).__name__} "
+                          f"{short_repr(value)}")
     text = str(value).strip()
     if not text or len(text) > MAX_EXPR_CHARS:
         raise InvalidArgument(f"{name} must be a non-empty expression of at most {MAX_EXPR_CHARS} characters")
     bad = set(text) - set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_+-*/() ^.")
     if bad or "__" in text or "." in text.replace(" ", ""):
         raise InvalidArgument(
-            f"{name}: {text!r} is not an allowed expression "
-            "(use numbers, symbols, + - * / ** and parentheses)"
+            f"{name}: {short_repr(text)} is not an allowed expression "
+            "(use integers, symbols, + - * / ** and parentheses)"
         )
+    special = sorted({w for w in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text) if w.lower() in _SPECIAL_NAMES})
+    if special:
+        raise InvalidArgument(f"{name}: {short_repr(text)} uses {special[0]!r}; non-finite values "
+                              "(nan, oo, zoo, inf) are not sizes")
+    if re.search(r"(?<![A-Za-z_0-9])[0-9]+[eE][0-9+-]", text):
+        raise InvalidArgument(f"{name}: {short_repr(text)} uses scientific notation; write integers in full "
+                              "(e.g. 100000, not 1e5): floats are never taken as exact integers")
     try:
         names = {n: sp.Symbol(n) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
         names.update(_ALLOWED_NAMES)  # every identifier is a symbol: 'N', 'S', 'E' are not SymPy's
@@ -182,18 +211,19 @@ def sym(value: Any, name: str = "value") -> sp.Expr:
         raw = sp.parse_expr(text.replace("^", "**"), local_dict=names, evaluate=False,
                             global_dict={**glob, "Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow})
     except Exception:  # noqa: BLE001 - any parse failure is a user error
-        raise InvalidArgument(f"{name}: cannot parse {text!r} as an expression") from None
+        raise InvalidArgument(f"{name}: cannot parse {short_repr(text)} as an expression") from None
     if not isinstance(raw, sp.Basic):
-        raise InvalidArgument(f"{name}: {text!r} may use only + - * / ** on numbers and symbols")
+        raise InvalidArgument(f"{name}: {short_repr(text)} may use only + - * / ** on numbers and symbols")
     _input_size(raw, name, text)  # before evaluating: 10**10**10 must not be computed
     try:
         expr = sp.parse_expr(text.replace("^", "**"), local_dict=names, global_dict=glob, evaluate=True)
     except Exception:  # noqa: BLE001 - any parse failure is a user error
-        raise InvalidArgument(f"{name}: cannot parse {text!r} as an expression") from None
+        raise InvalidArgument(f"{name}: cannot parse {short_repr(text)} as an expression") from None
     if not isinstance(expr, sp.Expr) or any(
         not isinstance(a, (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow)) for a in sp.preorder_traversal(expr)
     ):
-        raise InvalidArgument(f"{name}: {text!r} may use only + - * / ** on numbers and symbols")
+        raise InvalidArgument(f"{name}: {short_repr(text)} may use only + - * / ** on numbers and symbols")
+    _check_finite(expr, name, text)
     subs = {
         s: sp.Symbol(s.name, integer=True, positive=True)
         for s in expr.free_symbols
@@ -320,6 +350,9 @@ def network_fields(net: Network) -> FieldTable:
     >>> network_fields(preset("yu-koltun-basic")).receptive_field()
     [67, 67]
     """
+    if not isinstance(net, Network):
+        raise InvalidType(f"net must be a kronconv.Network (see chain, preset, load_spec), got "
+                          f"{type(net).__name__} {short_repr(net)}")
     axes = []
     for ax in range(net.dims):
         rows = chain_fields(
@@ -371,7 +404,14 @@ def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[in
     >>> network_output_size(chain(kernel=3, layers=2, dims=1), 10)
     [[8], [6]]
     """
-    sizes = [size] * net.dims if isinstance(size, int) else list(size)
+    if not isinstance(net, Network):
+        raise InvalidType(f"net must be a kronconv.Network, got {type(net).__name__} {short_repr(net)}")
+    if isinstance(size, np.integer):
+        size = int(size)
+    if isinstance(size, (str, bytes)) or not isinstance(size, (int, Sequence, np.ndarray)):
+        raise InvalidType(f"size must be an integer or one integer per axis, got {short_repr(size)}")
+    sizes = [size] * net.dims if isinstance(size, int) else [int(s) if isinstance(s, np.integer) else s
+                                                             for s in size]
     if len(sizes) != net.dims:
         raise InvalidSpec(f"input size has {len(sizes)} axes, the network has {net.dims}")
     for s in sizes:
@@ -404,11 +444,143 @@ def _closed_form_cached(k: sp.Expr, dil: sp.Expr, stride: sp.Expr, L: sp.Expr) -
     return sp.simplify(sp.powsimp(sp.expand(total), force=True))
 
 
+#: Most bits of one schedule value (dilation or stride at one layer) evaluated exactly; a larger value
+#: makes the receptive field exceed :data:`MAX_RESULT_DIGITS` decimal digits anyway.
+MAX_SCHEDULE_BITS = int(MAX_RESULT_DIGITS * math.log2(10)) + 64
+
+
+class _NotConcrete(Exception):
+    """The expression has a symbol other than ``l``."""
+
+
+class _Huge(Exception):
+    """A value would exceed :data:`MAX_SCHEDULE_BITS` bits."""
+
+
+def _bits(q: Fraction) -> int:
+    return max(abs(q.numerator).bit_length(), q.denominator.bit_length())
+
+
+def _eval_at(e: sp.Expr, l: int) -> Fraction | None:
+    """Exact value of ``e`` at ``l`` (``None`` when it is irrational, e.g. ``2**(1/2)``).
+
+    Works on the expression tree with Python integers and checks the size of every power *before*
+    computing it (``2**(2**l)`` at ``l = 39`` is refused by bit length, never evaluated).
+    Raises :class:`_Huge` above :data:`MAX_SCHEDULE_BITS` bits and :class:`_NotConcrete` on other symbols.
+    """
+    if e == LAYER:
+        return Fraction(l)
+    if isinstance(e, sp.Rational):
+        return Fraction(int(e.p), int(e.q))
+    if isinstance(e, sp.Symbol) or not e.args:
+        raise _NotConcrete
+    maybe = [_eval_at(a, l) for a in e.args]
+    vals = [v for v in maybe if v is not None]
+    if len(vals) != len(maybe):
+        return None
+    if isinstance(e, sp.Add):
+        return sum(vals, Fraction(0))
+    if isinstance(e, sp.Mul):
+        if sum(_bits(v) for v in vals) > 2 * MAX_SCHEDULE_BITS:
+            raise _Huge
+        return math.prod(vals, start=Fraction(1))
+    if isinstance(e, sp.Pow):
+        base, ex = vals
+        if ex.denominator != 1:
+            return None  # a root: irrational for the purpose of a size
+        if base == 0 and ex < 0:
+            raise ZeroDivisionError
+        if abs(base) != 1 and base != 0 and (_bits(base) - 1) * abs(ex) > MAX_SCHEDULE_BITS:
+            raise _Huge
+        return base ** int(ex)
+    raise _NotConcrete  # pragma: no cover - sym() admits only Add, Mul, Pow, numbers and symbols
+
+
+def _shown_positive_integer(e: sp.Expr) -> bool:
+    """SymPy's assumptions show ``e`` is a positive integer for every ``l >= 0`` and positive-integer symbols."""
+    return bool(e.is_integer) and bool(e.is_positive)
+
+
+def _value_at(expr: sp.Expr, name: str, text: str, j: int, n: int) -> int:
+    """The positive integer ``expr(j)``, or a one-line error naming ``j`` (layers ``0..n-1``)."""
+    try:
+        v = _eval_at(expr, j)
+    except _Huge:
+        raise TooLarge(f"{name} {text} at l = {j} has more than {MAX_SCHEDULE_BITS} bits: the receptive "
+                       f"field would exceed MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS} digits") from None
+    except ZeroDivisionError:
+        raise InvalidArgument(f"{name} {text} divides by zero at l = {j}") from None
+    if v is None or v.denominator != 1 or v < 1:
+        shown = "not rational" if v is None else str(v)
+        raise InvalidArgument(f"{name} {text} must be a positive integer for every layer "
+                              f"l = 0..{n - 1}; at l = {j} it is {shown}")
+    return int(v)
+
+
+def check_schedule(expr: sp.Expr, name: str, layers: Any = None) -> list[int] | None:
+    """Check that a per-layer size ``expr(l)`` is a positive integer for **every** layer ``l`` in range.
+
+    With a concrete number of layers ``L`` and no symbol but ``l``, every ``l = 0..L-1`` is evaluated
+    exactly (sizes bounded by bit length first) and the values are returned.  Otherwise (symbolic ``L``
+    or other symbols) the claim must follow for all ``l >= 0`` from SymPy's assumptions (``l`` a
+    non-negative integer, other symbols positive integers); when it cannot be shown the schedule is
+    refused, naming a failing ``l`` where one exists among the first 64.
+
+    Examples
+    --------
+    >>> check_schedule(sym("2**l"), "dilation", 4)
+    [1, 2, 4, 8]
+    >>> check_schedule(sym("7 - l"), "dilation", 20)
+    Traceback (most recent call last):
+    ...
+    kronconv.errors.InvalidArgument: dilation 7 - l must be a positive integer for every layer l = 0..19; at l = 7 it is 0
+    >>> check_schedule(sym("a**l"), "dilation") is None
+    True
+    """
+    L = None if layers is None else sym(layers, "layers")
+    text = short_repr(str(expr))[1:-1] if len(str(expr)) > 60 else str(expr)
+    if not (expr.free_symbols - {LAYER}) and L is not None and L.is_Integer:
+        n = int(L)
+        values = [_value_at(expr, name, text, j, n) for j in range(n)]
+        return values
+    if _shown_positive_integer(expr):
+        return None
+    where = ""
+    if not (expr.free_symbols - {LAYER}):
+        for j in range(64):
+            try:
+                v = _eval_at(expr, j)
+            except (_Huge, ZeroDivisionError):
+                break
+            if v is None or v.denominator != 1 or v < 1:
+                where = f"; at l = {j} it is {'not rational' if v is None else v}"
+                break
+    scope = "every layer l >= 0" if L is None or not L.is_Integer else f"every layer l = 0..{int(L) - 1}"
+    raise InvalidArgument(f"{name} {text} must be a positive integer for {scope}{where or ''}"
+                          + ("" if where else ": this cannot be shown (symbols are positive integers, l >= 0); "
+                             "give concrete numbers"))
+
+
+def _check_size_expr(v: sp.Expr, name: str, layer_ok: bool = False) -> None:
+    """A size (kernel, layers, channels...) must be a positive integer: exactly, or by SymPy's assumptions."""
+    if LAYER in v.free_symbols and not layer_ok:
+        raise InvalidArgument(f"{name} {v} may not use the layer index l (only dilations and strides may)")
+    if v.is_number:
+        if not v.is_Integer or v < 1:
+            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+    elif not _shown_positive_integer(v):
+        raise InvalidArgument(f"{name} {v} must be a positive integer for all positive-integer values of its "
+                              "symbols, and this cannot be shown; give a number or a plain symbol")
+
+
 def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride: Any = 1) -> sp.Expr:
     r"""Receptive field of ``layers`` equal layers, dilation/stride given as expressions of ``l``.
 
     :math:`r(L) = 1 + \sum_{l=0}^{L-1} (k - 1)\, d(l) \prod_{i<l} s(i)`, solved
-    with :func:`sympy.summation` and simplified.
+    with :func:`sympy.summation` and simplified (summed exactly when ``L`` and the
+    schedules are concrete).  The dilation and stride must be positive integers for
+    every layer in range: checked at every ``l`` for a concrete ``L``, shown from
+    SymPy's assumptions otherwise (see :func:`check_schedule`); anything else is refused.
 
     Examples
     --------
@@ -418,32 +590,36 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
     a**L
     >>> receptive_field_closed_form(3, 1, "L", stride=2)
     2**(L + 1) - 1
+    >>> receptive_field_closed_form(3, "7 - l", 20)
+    Traceback (most recent call last):
+    ...
+    kronconv.errors.InvalidArgument: dilation 7 - l must be a positive integer for every layer l = 0..19; at l = 7 it is 0
     """
     k = sym(kernel, "kernel")
     dil = sym(dilation, "dilation")
     st = sym(stride, "stride")
     L = sym(layers, "layers")
-    for name, v in (("kernel", k), ("layers", L)):
-        if v.is_number and (not v.is_Integer or v < 1):
-            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
-    if L.is_number and L > 4096:
-        raise InvalidArgument(f"layers must be at most 4096, got {L}")
-    for name, v in (("dilation", dil), ("stride", st)):
-        for j in range(3):
-            val = v.subs(LAYER, j)
-            if val.is_number and (not val.is_Integer or val < 1):
-                raise InvalidArgument(f"{name} must be a positive integer for every layer, got {val} at l={j}")
-    if L.is_number:  # concrete layers: bound the result before summing
-        top = [v.subs(LAYER, int(L) - 1) for v in (dil, st)]
-        try:  # log10 of k * d(L-1) * s(L-1)**L, a rough size of the last term
-            est = (_digits(int(k)) + _digits(int(top[0]))
-                   + int(L) * (abs(int(top[1])).bit_length() - 1) * 0.30103
-                   if all(t.is_number and t.is_finite for t in top) and k.is_number else 0)
-        except (TypeError, ValueError):
-            est = 0
+    _check_size_expr(k, "kernel")
+    _check_size_expr(L, "layers", layer_ok=True)  # e.g. "l + 1": the field after layer l
+    if L.is_number and L > MAX_LAYERS_FOR:
+        raise InvalidArgument(f"layers must be at most {MAX_LAYERS_FOR}, got {L}")
+    dv = check_schedule(dil, "dilation", L)
+    sv = check_schedule(st, "stride", L)
+    if dv is not None and sv is not None:  # concrete L and schedules: sum exactly, size first
+        kb = int(k).bit_length() if k.is_Integer else 0
+        jump_bits, worst = 0, 0
+        for d, s_ in zip(dv, sv):
+            worst = max(worst, d.bit_length() + jump_bits)
+            jump_bits += s_.bit_length() - 1
+        est = (kb + worst + len(dv).bit_length()) * math.log10(2)
         if est > MAX_RESULT_DIGITS + 10:
             raise TooLarge(f"the receptive field of {L} layers has about {int(est)} decimal digits, above the "
                            f"limit MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS}; use smaller sizes")
+        total, jump = 0, 1
+        for d, s_ in zip(dv, sv):
+            total += d * jump
+            jump *= s_
+        return bounded(sp.expand(1 + (k - 1) * total), "the receptive field")
     out = _closed_form_cached(k, dil, st, L)
     if L.is_number and not out.free_symbols:
         out = sp.Integer(out)
@@ -453,9 +629,10 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
 def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: Any = 1) -> sp.Expr:
     r"""Smallest number of layers whose receptive field is at least ``rf``.
 
-    Solves :math:`r(L) = R` for real :math:`L` with SymPy and takes the ceiling;
-    for concrete inputs the answer is checked against :math:`r(L-1) < R \le r(L)`
-    (and found by search when SymPy cannot invert :math:`r`).
+    For a concrete target and concrete schedules the layers are added one at a time with exact
+    integers (each dilation and stride checked to be a positive integer at its layer) until
+    :math:`r(L) \ge R`.  Otherwise :math:`r(L) = R` is solved for real :math:`L` with SymPy and the
+    ceiling taken; the schedules must then be positive integers for every :math:`l \ge 0`.
 
     Examples
     --------
@@ -468,29 +645,27 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
     """
     R = sym(rf, "rf")
     k = sym(kernel, "kernel")
-    if R.is_number and (not R.is_Integer or R < 1):
-        raise InvalidArgument(f"rf must be a positive integer, got {R}")
+    dil = sym(dilation, "dilation")
+    st = sym(stride, "stride")
+    _check_size_expr(k, "kernel")
+    _check_size_expr(R, "rf")
     if k.is_number and k == 1:
         raise InvalidArgument("kernel 1 never grows the receptive field: use kernel >= 2")
     if R.is_number and R == 1:
         return sp.Integer(0)
+    if R.is_number and k.is_number and not ((dil.free_symbols | st.free_symbols) - {LAYER}):
+        r, jump = 1, 1
+        for j in range(MAX_LAYERS_FOR):
+            d, s_ = (_value_at(e, n, str(e), j, j + 1) for e, n in ((dil, "dilation"), (st, "stride")))
+            r += (int(k) - 1) * d * jump
+            if r >= R:
+                return sp.Integer(j + 1)
+            jump *= s_
+        shown = str(R) if len(str(R)) <= 40 else f"of about 10**{len(str(R)) - 1}"
+        raise InvalidArgument(f"rf {shown} needs more than {MAX_LAYERS_FOR} layers (the limit)")
     Lr = sp.Symbol("L", positive=True)
-    expr = receptive_field_closed_form(k, dilation, Lr, stride)
-    if R.is_number and not expr.free_symbols - {Lr}:
-        # concrete: galloping then bisection on the exact, increasing r(n) -- no equation solving with huge
-        # numbers, and r is never evaluated far beyond the target (r(2n) for the first n with r(n) < R)
-        lo, hi = 1, 1
-        while hi < MAX_LAYERS_FOR and _rf_at(expr, Lr, hi) < R:
-            lo, hi = hi + 1, min(2 * hi, MAX_LAYERS_FOR)
-        if _rf_at(expr, Lr, hi) >= R:
-            while lo < hi:  # r(hi) >= R, r(lo - 1) < R
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if _rf_at(expr, Lr, mid) >= R else (mid + 1, hi)
-            return sp.Integer(lo)
-        linear = isinstance(expr, sp.Expr) and expr.is_polynomial(Lr) and sp.degree(expr, Lr) <= 1
-        if not linear:
-            shown = str(R) if len(str(R)) <= 40 else f"of about 10**{len(str(R)) - 1}"
-            raise InvalidArgument(f"rf {shown} needs more than {MAX_LAYERS_FOR} layers (the limit)")
+    expr = receptive_field_closed_form(k, dil, sp.Symbol("L", integer=True, positive=True), st)
+    expr = expr.xreplace({sp.Symbol("L", integer=True, positive=True): Lr})
     answer: sp.Expr | None = None
     target = expr
     if isinstance(target, sp.Piecewise):  # e.g. base a: the a = 1 branch is the linear case
@@ -503,16 +678,6 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
         answer = sp.ceiling(sp.simplify(sols[0]))
         if answer.is_number:
             answer = sp.Integer(answer)
-    concrete = R.is_number and not expr.free_symbols - {Lr}
-    if concrete:
-        if answer is not None and answer.is_Integer:
-            n = int(answer)
-            if _rf_at(expr, Lr, n) >= R and (n == 0 or _rf_at(expr, Lr, n - 1) < R):
-                return answer
-        for n in range(1, 4097):  # the closed form is increasing in L for positive sizes
-            if _rf_at(expr, Lr, n) >= R:
-                return sp.Integer(n)
-        raise InvalidArgument(f"rf {R} needs more than 4096 layers")
     if answer is None:
         raise InvalidArgument(f"cannot invert the receptive field {expr} symbolically")
     return answer
@@ -520,11 +685,6 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
 
 #: Deepest stack :func:`layers_for_receptive_field` searches for a concrete target.
 MAX_LAYERS_FOR = 4096
-
-
-def _rf_at(expr: sp.Expr, Lr: sp.Symbol, n: int) -> sp.Integer:
-    value = expr.subs(Lr, n).doit()  # an unevaluated Sum is summed term by term (simplify is far slower)
-    return value if value.is_Integer else sp.Integer(sp.simplify(value))
 
 
 def stack_parameter_count(
@@ -545,8 +705,7 @@ def stack_parameter_count(
     k, L, C, D, g = (sym(v, n) for v, n in ((kernel, "kernel"), (layers, "layers"),
                                            (channels, "channels"), (dims, "dims"), (groups, "groups")))
     for name, v in (("kernel", k), ("layers", L), ("channels", C), ("dims", D), ("groups", g)):
-        if v.is_number and (not v.is_Integer or v < 1):
-            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+        _check_size_expr(v, name)
     if D.is_number and D > 3:
         raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
     if g.is_number and C.is_number and C % g:
@@ -594,8 +753,7 @@ def kernel_parameter_counts(
     """
     N, a, r, D = (sym(v, n) for v, n in ((extent, "extent"), (factor, "factor"), (rank, "rank"), (dims, "dims")))
     for name, v in (("extent", N), ("factor", a), ("rank", r), ("dims", D)):
-        if v.is_number and (not v.is_Integer or v < 1):
-            raise InvalidArgument(f"{name} must be a positive integer, got {v}")
+        _check_size_expr(v, name)
     if D.is_number and D > 3:
         raise InvalidArgument(f"dims must be 1, 2 or 3, got {D}")
     if a.is_number and a < 2:

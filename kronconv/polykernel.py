@@ -67,7 +67,9 @@ __all__ = [
 
 #: Largest number of terms (monomial occurrences) one operator may hold: 2**23.  With
 #: 2-D 3x3 single-channel layers that admits L = 7 (3**14 = 4,782,969 terms); L = 8
-#: (43 million terms, several GB) is refused.  Memory is about 40 bytes per term.
+#: (43 million terms) is refused.  Peak memory is about 180 bytes per term above the
+#: interpreter's own (measured by ``benchmarks/prove_memory.py``: 156-178 bytes for L = 5-7;
+#: L = 7 peaks at 887 MiB), so a request at the limit needs about 1.5 GB.
 MAX_TERMS = 1 << 23
 
 ORIGINS = ("corner", "centre")
@@ -267,7 +269,8 @@ def kron_operator(layout: Layout, *, order: str = "last-outer", flip: bool = Fal
         digit = (pos // a**e) % a  # (N^D, D) the tap of layer l on each axis
         taps.append(np.ravel_multi_index(tuple(digit.T), (a,) * D).astype(np.int64))
     if channel_sum:
-        paths = np.indices((C,) * (L + 1)).reshape(L + 1, -1).T  # c_0 (input) .. c_L (output)
+        idx = np.arange(C ** (L + 1), dtype=np.int64)  # c_0 (input) .. c_L (output), c_0 most significant;
+        paths = np.stack([(idx // C ** (L - j)) % C for j in range(L + 1)], axis=1)  # not np.indices: <= 64 axes
     else:
         oi = np.indices((C, C)).reshape(2, -1).T  # (o, i)
         paths = np.concatenate([oi[:, 1:2].repeat(L, axis=1), oi[:, 0:1]], axis=1) if L else oi

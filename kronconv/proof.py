@@ -378,7 +378,10 @@ def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
             lines.append(f"      how: {c.method}")
             lines += [f"      {e}" for e in _evidence_lines(c.evidence)]
         lines += [f"Note: {n}" for n in proof.notes]
-        lines.append("Q.E.D." if proof.proved else "The claim is false (counterexample above).")
+        if _depth == 0:
+            lines.append("Q.E.D." if proof.proved else "The claim is false (counterexample above).")
+        else:  # a related result: "Q.E.D." belongs to the main theorem only
+            lines.append(f"(Related result: {'holds' if proof.proved else 'fails'}.)")
     elif fmt == "md":
         h = "#" * min(2 + _depth, 6)
         lines += [f"{h} Theorem ({proof.theorem})", "", _md(proof.statement), "",
@@ -416,4 +419,9 @@ def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
     for r in proof.related:
         lines.append("")
         lines.append(render_proof(r, fmt, _depth + 1))
+    if _depth == 0 and proof.related:  # the verdict of the whole output, again at the bottom
+        final = (f"Overall verdict: {verdict} - the theorem stated at the top "
+                 + ("holds." if proof.proved else "is false; the related results above do not change that."))
+        lines += ["", {"text": "=" * 78 + "\n" + final, "md": f"**{final}**",
+                       "latex": r"\noindent\textbf{" + _tex(final) + "}"}[fmt]]
     return "\n".join(lines)

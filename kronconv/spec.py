@@ -21,13 +21,16 @@ from __future__ import annotations
 import json
 import math
 import stat
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidSpec
+import numpy as np
+
+from .errors import InvalidSpec, InvalidType, short_repr
 
 __all__ = [
     "MAX_CHANNELS",
@@ -65,11 +68,12 @@ IntOrSeq = int | Sequence[int]
 
 def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
     """Return ``value`` as an int in ``[lo, hi]`` or raise :class:`InvalidSpec`."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InvalidSpec(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if isinstance(value, np.integer) and not isinstance(value, (bool, np.bool_)):
+        value = int(value)  # NumPy integers are accepted wherever Python ints are
+    if isinstance(value, bool) or not isinstance(value, int):  # floats (even 3.0) are refused
+        shown = short_repr(value)
+        kind = " (a float; write integers without a decimal point)" if isinstance(value, float) else ""
+        raise InvalidSpec(f"{name} must be an integer in [{lo}, {hi}], got {shown}{kind}")
     if not lo <= value <= hi:
         raise InvalidSpec(f"{name} must be an integer in [{lo}, {hi}], got {value}")
     return int(value)
@@ -267,6 +271,9 @@ class Network:
     description: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.layers, (str, bytes, Conv, Pool)) or not isinstance(self.layers, Iterable):
+            raise InvalidType(f"layers must be a sequence of Conv/Pool layers, got {type(self.layers).__name__} "
+                              f"{short_repr(self.layers)}")
         layers = tuple(self.layers)
         if not layers:
             raise InvalidSpec("a network needs at least 1 layer, got 0")
@@ -546,7 +553,7 @@ def parse_spec_text(text: str, fmt: str, *, source: str = "spec") -> dict[str, A
         if fmt == "toml":
             return tomllib.loads(text)
         if fmt == "json":
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
             if not isinstance(data, dict):
                 raise InvalidSpec(f"{source}: the top level must be an object, got {type(data).__name__}")
             return data
@@ -559,8 +566,21 @@ def parse_spec_text(text: str, fmt: str, *, source: str = "spec") -> dict[str, A
     except RecursionError:
         raise InvalidSpec(f"{source}: nesting too deep (at most {MAX_SPEC_DEPTH} levels)") from None
     except ValueError as exc:  # e.g. integer strings longer than Python's digit limit
-        raise InvalidSpec(f"{source}: {str(exc).splitlines()[0]}") from None
+        if "digits" in str(exc):
+            raise InvalidSpec(f"{source}: an integer has more than {sys.get_int_max_str_digits()} digits; "
+                              f"sizes are at most {MAX_SIZE}") from None
+        raise InvalidSpec(f"{source}: {short_repr(str(exc).splitlines()[0], 120)}") from None
     raise InvalidSpec(f"{source}: unknown spec format {fmt!r}; allowed: 'toml', 'json'")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` refusing a key that occurs twice in one JSON object (JSON allows it; we do not)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InvalidSpec(f"duplicate key {short_repr(key)} in one JSON object; give each key once")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str) -> Any:
@@ -575,6 +595,9 @@ def read_spec_data(path: str | Path) -> dict[str, Any]:
     InvalidSpec
         If the file is missing, unreadable, too large, not UTF-8 or malformed.
     """
+    if not isinstance(path, (str, Path)):
+        raise InvalidType(f"path must be a file name (str or pathlib.Path), got {type(path).__name__} "
+                          f"{short_repr(path)}")
     p = Path(path)
     fmt = {".toml": "toml", ".json": "json"}.get(p.suffix.lower())
     if fmt is None:
@@ -749,25 +772,32 @@ def preset(spec: str) -> Network:
     kronconv.errors.InvalidSpec: unknown preset 'resnet'; available: yu-koltun-basic, yu-koltun-large, yu-koltun-frontend, plain, exponential, kronecker
     """
     if not isinstance(spec, str):
-        raise InvalidSpec(f"preset must be a string, got {spec!r}")
-    name, _, params = spec.partition(":")
+        raise InvalidSpec(f"preset must be a string, got {short_repr(spec)}")
+    name, sep, params = spec.partition(":")
     name = name.strip()
     if name not in PRESETS:
-        raise InvalidSpec(f"unknown preset {name!r}; available: {', '.join(PRESETS)}")
+        raise InvalidSpec(f"unknown preset {short_repr(name)}; available: {', '.join(PRESETS)}")
     builder, _, allowed = PRESETS[name]
     kwargs: dict[str, int] = {}
-    for item in filter(None, (p.strip() for p in params.split(","))):
+    if sep and not params.strip():
+        raise InvalidSpec(f"preset {name!r}: empty parameter list after ':'; give NAME alone or "
+                          "NAME:" + ",".join(f"{a}=INT" for a in allowed))
+    for item in (p.strip() for p in params.split(",") if sep):
         key, eq, value = item.partition("=")
         key = key.strip()
+        if not item:
+            raise InvalidSpec(f"preset {name!r}: empty parameter in {short_repr(params)}")
+        if key in kwargs:
+            raise InvalidSpec(f"preset {name!r}: parameter {key!r} given twice; give each parameter once")
         if not eq or key not in allowed:
             raise InvalidSpec(
-                f"bad preset parameter {item!r} for {name!r}; allowed: "
+                f"bad preset parameter {short_repr(item)} for {name!r}; allowed: "
                 + ", ".join(f"{a}=INT" for a in allowed)
             )
         try:
             num = int(value.strip())
         except ValueError:
-            raise InvalidSpec(f"preset parameter {key} must be an integer, got {value.strip()!r}") from None
+            raise InvalidSpec(f"preset parameter {key} must be an integer, got {short_repr(value.strip())}") from None
         lo = 1
         kwargs[key] = _check_int(f"preset parameter {key}", num, lo,
                                  3 if key == "dims" else MAX_CHANNELS if key in ("C", "channels", "classes")

@@ -128,7 +128,7 @@ def test_png_rendering_is_deterministic(tmp_path: Path) -> None:
 def test_check_reports_tampered_missing_and_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "docs"
     reports = DOCS / "reports"
-    build_docs(out, ["receptive-fields", "gpu-benchmarks"], figures=False, reports_dir=reports)
+    build_docs(out, ["receptive-fields", "reports"], figures=False, reports_dir=reports)
     page = out / "receptive-fields.md"
     before = check_docs(out, ["receptive-fields"], reports_dir=reports)
     assert [d.path for d in before] == ["figures/receptive-field-vs-depth.png"]  # only the unrendered PNG
@@ -274,7 +274,7 @@ def test_cli_reference_lists_every_command() -> None:
 def test_gpu_page_lists_committed_reports(tmp_path: Path) -> None:
     (tmp_path / "gpu-tests.md").write_text("# GPU tests on H100\n\nAll 12 passed.\n", encoding="utf-8")
     (tmp_path / "bench.json").write_text(json.dumps({"rows": [{"size": 64, "speedup": 3.5}]}), encoding="utf-8")
-    text = PAGES["gpu-benchmarks"](DocsContext(reports_dir=tmp_path)).text
+    text = PAGES["reports"](DocsContext(reports_dir=tmp_path)).text
     assert "[GPU tests on H100](reports/gpu-tests.md)" in text and "All 12 passed." in text
     assert "| 64 | 3.5 |" in text
 
@@ -346,3 +346,11 @@ def test_figures_without_matplotlib_fail_cleanly_before_writing(tmp_path: Path, 
 def test_cli_docs_list_names_every_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "--list", "--format", "json"]) == 0
     assert [p["page"] for p in json.loads(capsys.readouterr().out)["pages"]] == page_names()
+
+
+def test_design_page_scores_the_famous_schedules() -> None:
+    text = all_pages()["designing-dilation-schedules"].text  # type: ignore[attr-defined]
+    assert "**Verdict: PROVED**" in text  # the k^L bound
+    assert "| 5 | 1,3,9,27,81 | 243x243 | 45 | 1 | 1.000 |" in text  # field 100, 3x3: the mixed radix first
+    assert "| ASPP 6,12,18 as a chain | 3 | 6,12,18 | 3 | 73 | no (60) |" in text
+    assert "| 6,12,18 | 37 | 7 | 30 |" in text and "1,2,6; 1,3,6" in text

@@ -143,7 +143,9 @@ def test_auto_backend_picks_cupy_only_where_a_gpu_is_usable() -> None:
 def test_cuda_source_is_templated_on_the_element_type() -> None:
     src = kernel_source("correlate.cu")
     assert "template <typename T>" in src and "__global__ void dilated_correlate" in src
-    assert set(SOURCES) == {"correlate.cu"}
+    assert set(SOURCES) == {"correlate.cu", "tiled.cu", "cascade.cu"}
+    for name in ("tiled.cu", "cascade.cu"):
+        assert "template <typename T, int KA, int KB, int KC>" in kernel_source(name)
 
 
 @pytest.mark.gpu

@@ -178,12 +178,44 @@ def render_equivalence(r: EquivalenceResult, fmt: str) -> str:
             + f"\nnote: {r.note}")
 
 
+def _shifts(records: list[Any], limit: int = 6) -> str:
+    names = [",".join(map(str, s.shift)) for s in records]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ("shift " if len(names) == 1 else "shifts ") + "; ".join(names[:limit]) + more
+
+
+def equivariance_summary(r: EquivarianceResult) -> str:
+    """The verdict in words: where the output is and is not equivariant, and whether theory predicted it.
+
+    E.g. "not equivariant for shifts 1,1; 2,2 ... - as predicted: total stride 8x8, so equivariance is
+    expected exactly for multiples of 8x8; equivariant for shifts 8,8; 16,16".
+    """
+    stride = "x".join(map(str, r.total_stride))
+    bad = [s for s in r.shifts if not s.holds]
+    good = [s for s in r.shifts if s.holds]
+    if all(v == 1 for v in r.total_stride):
+        theory = "total stride 1, so equivariance is expected for every shift"
+    else:
+        theory = f"total stride {stride}, so equivariance is expected exactly for multiples of {stride}"
+    if not bad:
+        said = f"equivariance check: HOLDS - equivariant for every tested shift ({len(good)})"
+    else:
+        said = f"equivariance check: FAILS - not equivariant for {_shifts(bad)}"
+    if r.matches_theory:
+        tail = f" - as predicted: {theory}"
+        if bad and good:
+            tail += f"; equivariant for {_shifts(good)}"
+    else:
+        wrong = [s for s in r.shifts if s.holds != s.expected]
+        tail = f" - NOT as predicted ({theory}): unexpected result for {_shifts(wrong)}"
+    return said + tail
+
+
 def render_equivariance(r: EquivarianceResult, fmt: str) -> str:
     """Text, Markdown or JSON for an :class:`~kronconv.checks.EquivarianceResult`."""
     if fmt == "json":
         return to_json(r.to_dict())
-    head = (f"equivariance check: {'HOLDS for every tested shift' if r.holds else 'FAILS for some tested shifts'} "
-            f"(holding: {r.holding_shifts or 'none'}; matches theory: {'yes' if r.matches_theory else 'NO'})")
+    head = equivariance_summary(r)
     info = (f"network: {r.network} [{r.arch}], {r.dims}-D size {r.size}, channels {r.channels}->{r.out_channels}, "
             f"padding {r.padding}, total stride {'x'.join(map(str, r.total_stride))}, {r.backend}, {r.dtype}, "
             f"seed {r.seed}; shift consistency {_g(r.consistency)}")

@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("formula", help="closed-form formulas (symbols allowed anywhere a number is)",
                        description="Closed forms derived with SymPy. Any size may be a number or an "
                                    "expression in symbols; the dilation/stride may use the layer index l "
-                                   "(0-based), e.g. '2**l' or 'a**l'.")
+                                   "(0-based), e.g. '2**l' or 'a**l'. Numbers are exact integers: floats, "
+                                   "1e5-style numbers and nan/oo are refused; a dilation or stride must be a "
+                                   "positive integer at every layer l in range (checked at every l for a "
+                                   "concrete --layers, shown symbolically otherwise) or it is refused.")
     fs = p.add_subparsers(dest="quantity", metavar="QUANTITY", required=True, parser_class=type(p))
     rf = fs.add_parser("rf", help="receptive field of L equal layers")
     rf.add_argument("--kernel", default="k", help="kernel size (number or expression; default k)")

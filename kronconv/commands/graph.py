@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_together
 from ..errors import InvalidSpec
 from ..graph import (
     EXPORT_FORMATS,
@@ -58,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="number of output units per axis (default 1)")
     p.add_argument("--input-size", type=int_list(1, 1 << 30, "--input-size"), metavar="N[,N...]",
                    help="bounded input grid (default: unbounded, no boundary effects)")
-    p.add_argument("--padding-mode", choices=PADDING_MODES, default="zeros",
+    p.add_argument("--padding-mode", choices=PADDING_MODES, default=None,
                    help="boundary handling with --input-size (default zeros: padding is not input)")
     p.add_argument("--export", nargs=2, metavar=("FORMAT", "FILE"),
                    help=f"write the dependency graph: FORMAT one of {', '.join(EXPORT_FORMATS)}")
@@ -93,6 +94,15 @@ def _one(values: list[int] | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.padding_mode is not None and args.input_size is None:
+        raise InvalidSpec(f"--padding-mode {args.padding_mode} needs --input-size (on the unbounded grid "
+                          "there is no boundary to pad)")
+    args.padding_mode = args.padding_mode or "zeros"
+    with write_together():  # export, plot and --out land together or not at all
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "torch", None) is None and not str(args.spec or "").lower().endswith(".onnx"):
         check_sources(args)
     if args.list_presets:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from typing import Any
 
+from ..errors import InvalidArgument, KronconvError, short_repr
 from ..verify import verify_file
 from ._common import write_output
 
@@ -26,8 +29,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _verify(path: str) -> Any:
+    try:
+        return verify_file(path)
+    except KronconvError as exc:  # Python's digit-limit error suggests a setting; the user needs the reason
+        if "set_int_max_str_digits" in str(exc):
+            raise InvalidArgument(f"certificate {short_repr(path)}: an integer has more than "
+                                  f"{sys.get_int_max_str_digits()} digits; no certificate holds such numbers "
+                                  "(regenerate it with kronconv prove)") from None
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
-    results = [(path, verify_file(path)) for path in args.certificates]  # unreadable input raises: exit 2
+    results = [(path, _verify(path)) for path in args.certificates]  # unreadable input raises: exit 2
     if args.format == "json":
         items = [{"certificate": path, "ok": res.ok, "reasons": res.reasons, "checked": res.checked}
                  for path, res in results]

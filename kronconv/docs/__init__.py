@@ -75,13 +75,14 @@ class BuildResult:
 def _builders() -> dict[str, Callable[[DocsContext], Page]]:
     from . import (
         cli_reference,
+        design,
         dilation,
         equivariance,
-        gpu_reports,
         gridding,
         kernels,
         parameters,
         receptive,
+        reports,
         theorem,
     )
 
@@ -92,9 +93,10 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "kronecker-kernels": kernels.build,
         "parameter-counts": parameters.build,
         "gridding": gridding.build,
+        "designing-dilation-schedules": design.build,
         "translation-equivariance": equivariance.build,
         "cli-reference": cli_reference.build,
-        "gpu-benchmarks": gpu_reports.build,
+        "reports": reports.build,
     }
 
 

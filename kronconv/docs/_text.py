@@ -52,6 +52,10 @@ REFERENCES: dict[str, str] = {
             "Convolutional Networks.* 2015, [arXiv:1512.09194](https://arxiv.org/abs/1512.09194).",
     "luo": "W. Luo, Y. Li, R. Urtasun, R. Zemel. *Understanding the Effective Receptive Field in Deep "
            "Convolutional Neural Networks.* NeurIPS 2016, [arXiv:1701.04128](https://arxiv.org/abs/1701.04128).",
+    "wavenet": "A. van den Oord et al. *WaveNet: A Generative Model for Raw Audio.* 2016, "
+               "[arXiv:1609.03499](https://arxiv.org/abs/1609.03499).",
+    "deeplabv3": "L.-C. Chen, G. Papandreou, F. Schroff, H. Adam. *Rethinking Atrous Convolution for Semantic Image "
+                 "Segmentation.* 2017, [arXiv:1706.05587](https://arxiv.org/abs/1706.05587).",
 }
 
 

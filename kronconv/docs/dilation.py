@@ -288,8 +288,8 @@ $$
     sections.append(
         "In 1-D, with $k = " + vector(k1) + "$: "
         "$k \\otimes E_2 = " + vector(kron1) + "$, and dropping the trailing zero gives "
-        "$k^{\\uparrow 2} = " + vector(dilate(k1, 2)) + "$.  In 2-D (`kronconv.kron.dilate`, "
-        "`kronconv.kron.selector`):"
+        "$k^{\\uparrow 2} = " + vector(dilate(k1, 2)) + "$.  In 2-D (`kronconv.kronecker.dilate`, "
+        "`kronconv.kronecker.selector`):"
         + math(r"K = " + pmatrix(k2) + r",\qquad K \otimes E_3 = " + pmatrix(kron2)
                + r",\qquad K^{\uparrow 3} = " + pmatrix(dil2))
         + f"\nThe same identity was checked exactly for {trials} random integer kernels "
@@ -316,7 +316,7 @@ in $K_2 \otimes K_1 \otimes K_0$.  This is the mechanism behind the
     )
     sections.append(
         "### Where the kernel's origin is\n\n"
-        "`numpy.kron`, the selector $E_l$ and `kronconv.kron` put the kernel's origin at the **corner**: "
+        "`numpy.kron`, the selector $E_l$ and `kronconv.kronecker` put the kernel's origin at the **corner**: "
         "$t \\in \\{0, \\dots, k-1\\}$.  Yu & Koltun centre it: a $(2r+1)$-tap filter lives on "
         "$\\Omega_r = [-r, r]$.  The two differ by a pure translation of the output,"
         + math(r"(F *_l k)_{\text{centred}}(p) = (F *_l k)_{\text{corner}}(p + l r),")

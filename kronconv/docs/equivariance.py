@@ -146,7 +146,7 @@ def build(ctx: DocsContext) -> Page:
         + md_table(["architecture", "image size", "shifts that hold (0..4)", "outputs compared per shift",
                     "as predicted"], zrows),
         ("GPU runs of the same checks, where a GPU was available, are in the committed "
-        "[GPU reports](gpu-benchmarks.md)."),
+        "[reports](reports.md)."),
     ]
     text = frame(
         "Translation equivariance",

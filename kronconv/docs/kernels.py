@@ -69,7 +69,7 @@ class NearestRow:
 def kron_error(a: Any, outer: tuple[int, ...], inner: tuple[int, ...]) -> float:
     r"""Relative error of the nearest Kronecker product, from the singular values of :math:`\mathcal{R}(A)`.
 
-    Same value as the third output of :func:`kronconv.kron.nearest_kronecker`
+    Same value as the third output of :func:`kronconv.kronecker.nearest_kronecker`
     (singular values only, no singular vectors).
 
     Examples
@@ -245,7 +245,7 @@ def build(ctx: DocsContext) -> Page:
         "Van Loan & Pitsianis: for factor shapes $p \\times p$ and $q \\times q$,"
         + math(r"\min_{B, C} \|A - B \otimes C\|_F = \|\mathcal{R}(A) - \operatorname{vec}(B)\operatorname{vec}(C)^T\|_F"
                r" = \Big(\sum_{i \ge 2} \sigma_i^2\big(\mathcal{R}(A)\big)\Big)^{1/2},")
-        + "\nwith $B, C$ from the top singular pair (`kronconv.kron.nearest_kronecker`).  The extents "
+        + "\nwith $B, C$ from the top singular pair (`kronconv.kronecker.nearest_kronecker`).  The extents "
         "$7, 31$ are prime, so the kernel is also tried zero-padded by one row and column (at the end or "
         "the start) to $2^{L+1}$; every factorisation $p q$ of the extent is tried and the one with the "
         f"smallest mean relative error $\\|A - B \\otimes C\\|_F / \\|A\\|_F$ over {DRAWS} draws of Gaussian "

@@ -98,7 +98,7 @@ def correlate(x: Any, w: Any, *, dilation: Any = 1, stride: Any = 1, padding: Pa
     dtype = _result_dtype(x, w)
     check_limits(geo.nbytes(dtype.itemsize), geo.work, max_bytes=max_bytes, max_work=max_work, what="correlation")
     if backend_of(x) == "cupy" and dtype in (np.float32, np.float64):
-        from ..gpu.kernels import correlate_gpu
+        from ..gpu.run import correlate_gpu
 
         return correlate_gpu(x, w, geo, dtype)
     return _correlate_xp(x, w, geo, dtype)
@@ -119,6 +119,9 @@ def convolve(x: Any, w: Any, **kwargs: Any) -> Any:
     >>> convolve(x, np.array([1.0, 2.0, 3.0]).reshape(1, 1, 3), padding="full").ravel().tolist()
     [0.0, 1.0, 2.0, 3.0, 0.0, 0.0]
     """
+    if getattr(w, "ndim", 0) < 3:
+        raise InvalidArgument(f"w must have shape (C_out, C_in/groups, k_1[, k_2[, k_3]]), got "
+                              f"{tuple(np.shape(w))}; for plain signals use convolve_plain")
     xp = array_module(w)
     return correlate(x, xp.ascontiguousarray(_flip(w)), **kwargs)
 

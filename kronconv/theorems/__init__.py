@@ -55,6 +55,12 @@ def prove(layers: int = 3, kernel: int = 3, dims: int = 2, channels: int = 1, ba
     ``cascade`` with ``channels > 1`` states the single-Kronecker claim (refuted) and adds the
     sum theorem and a Kronecker-rank report; with ``base != kernel`` it adds the rank report.
     """
+    import numpy as np
+
+    # NumPy integers are accepted wherever Python ints are (validation of the values is the builders')
+    layers, kernel, dims, channels, seed = (int(v) if isinstance(v, np.integer) else v
+                                            for v in (layers, kernel, dims, channels, seed))
+    base = int(base) if isinstance(base, np.integer) else base
     if theorem not in THEOREMS:
         raise InvalidArgument(f"theorem must be one of {', '.join(THEOREMS)}, got {theorem!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 1 << 31:

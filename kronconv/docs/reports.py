@@ -1,4 +1,4 @@
-"""Page ``gpu-benchmarks.md``: an index of the committed GPU reports in ``docs/reports/``.
+"""Page ``reports.md``: an index of the committed reports in ``docs/reports/`` (GPU runs, benchmarks, cross-checks).
 
 Docs generation never needs a GPU: GPU results are produced on a GPU machine
 (``kronconv check ... --backend cupy``, the benchmark scripts) and committed as
@@ -9,7 +9,7 @@ Examples
 --------
 >>> from pathlib import Path
 >>> page = build(DocsContext(reports_dir=Path("/nonexistent")))
->>> "No GPU report has been committed yet" in page.text
+>>> "No report has been committed yet" in page.text
 True
 """
 
@@ -86,16 +86,16 @@ def _cell(v: Any) -> str:
 
 
 def build(ctx: DocsContext) -> Page:
-    """The GPU reports page."""
+    """The reports index page."""
     rdir = ctx.reports_dir
     files = sorted(p for p in rdir.iterdir() if p.is_file() and p.suffix in (".md", ".json")) \
         if rdir is not None and rdir.is_dir() else []
     sections = []
     if not files:
         sections.append(
-            "No GPU report has been committed yet.  Produce one on a machine with a CUDA GPU and CuPy "
-            "(`pip install 'kronconv[gpu]'`), e.g. with `kronconv check equivalence --backend cupy` and the "
-            "GPU tests, and commit it under `docs/reports/`; this page then lists it.")
+            "No report has been committed yet.  Reports are Markdown or JSON files under `docs/reports/` "
+            "(e.g. benchmark output, or a GPU run of `kronconv check equivalence --backend cupy` and the GPU "
+            "tests); this page then lists them.")
     for p in files:
         rel = f"reports/{p.name}"
         if p.suffix == ".md":
@@ -113,4 +113,4 @@ def build(ctx: DocsContext) -> Page:
         [],
         "kronconv docs --out docs",
     )
-    return Page("gpu-benchmarks", "Reports", "committed GPU test, benchmark and cross-check reports", text)
+    return Page("reports", "Reports", "committed GPU test, benchmark and cross-check reports", text)

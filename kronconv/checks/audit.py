@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackendUnavailable, InvalidArgument
+from ..errors import BackendUnavailable, InvalidArgument, InvalidSpec
 from ..layers import ConvTranspose, GlobalPool, layer_output_size
 from ..netgraph import NetGraph
 from ..numeric import MAX_BYTES, MAX_WORK, check_limits
@@ -215,7 +215,7 @@ def _cost(graph: NetGraph, shape: tuple[int, ...]) -> tuple[int, int]:
             src = sizes[node.inputs[0]]
             try:
                 sz = tuple(layer_output_size(L, a, n, where=f"node {node.id!r}") for a, n in enumerate(src))
-            except Exception as exc:
+            except InvalidSpec as exc:
                 raise InvalidArgument(f"input size {list(shape[2:])}: {exc}") from None
         else:
             sz = sizes[node.inputs[0]]
@@ -381,8 +381,8 @@ def audit_equivariance(model: AuditModel, *, shifts: Sequence[int] | None = None
     agreement = {e: float(np.max(np.abs(base_outputs[e] - base_outputs[ref]))) for e in names[1:]}
     agree_tol = {e: tols[e] + tols[ref] for e in names[1:]}
     allrec = [r for a in audits for r in a.shifts]
-    notes = [f"output stride {[str(j) for j in J]}; predicted equivariant for shifts that are multiples of "
-             f"{[v if v is not None else 'none (global pooling)' for v in pred.lattice]} per axis",
+    notes = [(f"output stride {[str(j) for j in J]}; predicted equivariant for shifts that are multiples of "
+              f"{[v if v is not None else 'none (global pooling)' for v in pred.lattice]} per axis"),
              "compared: shifted crops of one random input, units that read no padding in either crop"]
     if any(a.executor == "numpy" for a in audits):
         notes.append("numpy executor: ReLU after every convolution that is not the output")

@@ -30,7 +30,7 @@ def _g(v: Any) -> str:
 def audit_summary(r: AuditResult) -> str:
     """One line: equivariant or not, and whether as the graph predicts."""
     p = r.prediction
-    lat = "x".join("none" if v is None else str(v) for v in p.lattice)
+    lat = "none (global pooling)" if p.global_output else "x".join(str(v) for v in p.lattice)
     bad = sorted({",".join(map(str, s.shift)) for a in r.executors for s in a.shifts if not s.equivariant})
     wrong = sorted({",".join(map(str, s.shift)) for a in r.executors for s in a.shifts if not s.matches})
     head = "equivariant at every tested shift" if r.equivariant else \

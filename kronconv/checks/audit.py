@@ -322,9 +322,17 @@ def audit_equivariance(model: AuditModel, *, shifts: Sequence[int] | None = None
     base_outputs: dict[str, np.ndarray] = {}
     tols: dict[str, float] = {}
     done = 0
+    def shaped(run: Runner) -> Runner:  # a classifier's (N, C) output as (N, C, 1, ..., 1)
+        def r(x: np.ndarray) -> np.ndarray:
+            y = run(x)
+            if y.ndim == 2 and math.prod(taint.shape) == 1:
+                y = y.reshape(y.shape + taint.shape)
+            return y
+        return r
+
     for e in names:
-        run64 = model.runners[e]("float64")
-        run32 = model.runners[e]("float32")
+        run64 = shaped(model.runners[e]("float64"))
+        run32 = shaped(model.runners[e]("float32"))
         y64 = run64(x0)
         y32 = run32(x0)
         done += 2
@@ -349,7 +357,8 @@ def audit_equivariance(model: AuditModel, *, shifts: Sequence[int] | None = None
                 done += 1
                 _progress(done, runs, show)
                 Ys = _upgrid(ys, reps)
-                d = [v * q for v, q in zip(s, denom)]  # the shift on the common grid
+                # the shift on the common grid; a global output is compared unit for unit
+                d = [0 if pred.global_output else v * q for v, q in zip(s, denom)]
                 src = tuple(slice(max(0, -v), Ys.shape[2 + a] - max(0, v)) for a, v in enumerate(d))
                 dst = tuple(slice(max(0, v), Ys.shape[2 + a] - max(0, -v)) for a, v in enumerate(d))
                 if pred.global_output:

@@ -340,7 +340,8 @@ def onnx_runner(model: Any, dtype: str = "float32") -> Any:
     """A function ``x -> y`` running the ONNX ``model`` (path or ``ModelProto``) on ONNX Runtime.
 
     ``dtype='float64'`` casts every float32 initializer, constant and value to
-    float64 first (the reference run).
+    float64 and runs ONNX's reference evaluator (``onnx.reference``; ONNX
+    Runtime has no float64 convolution on the CPU) -- the reference run.
     """
     try:
         import onnx
@@ -349,8 +350,20 @@ def onnx_runner(model: Any, dtype: str = "float32") -> Any:
         raise BackendUnavailable("the onnxruntime executor needs onnx and onnxruntime: "
                                  "pip install 'kronconv[onnx]' onnxruntime") from None
     proto = onnx.load(str(model)) if not isinstance(model, onnx.ModelProto) else model
-    if dtype == "float64":
-        proto = _to_double(proto)
+    if dtype == "float64":  # ONNX Runtime's CPU kernels lack float64 Conv: the ONNX reference evaluator instead
+        from onnx.reference import ReferenceEvaluator
+
+        ref = ReferenceEvaluator(_to_double(proto))
+        rname = proto.graph.input[0].name
+
+        def run_ref(x: np.ndarray) -> np.ndarray:
+            try:
+                return np.asarray(ref.run(None, {rname: x.astype(np.float64)})[0], dtype=np.float64)
+            except Exception as exc:  # noqa: BLE001 - the evaluator raises its own types
+                raise InvalidArgument(f"the float64 ONNX reference cannot run the model: "
+                                      f"{str(exc).splitlines()[0][:200]}") from None
+
+        return run_ref
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     opts.log_severity_level = 3

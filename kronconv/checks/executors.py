@@ -265,9 +265,13 @@ def torch_module(graph: NetGraph, weights: Weights, dtype: str = "float64") -> A
                     vals[node.id] = x
                     continue
                 a = vals[node.inputs[0]]
+                sym = L is not None and hasattr(L, "padding_hi") and L.padding == L.padding_hi
                 if isinstance(L, Conv):
                     w, b = tw[node.id]
-                    y = conv(F.pad(a, pad_arg(L)), w, b, stride=L.stride, dilation=L.dilation, groups=L.groups)
+                    if sym:  # the layer's own padding (an ONNX export keeps it in the Conv)
+                        y = conv(a, w, b, stride=L.stride, padding=L.padding, dilation=L.dilation, groups=L.groups)
+                    else:
+                        y = conv(F.pad(a, pad_arg(L)), w, b, stride=L.stride, dilation=L.dilation, groups=L.groups)
                 elif isinstance(L, ConvTranspose):
                     w, b = tw[node.id]
                     y = convt(a, w, b, stride=L.stride, padding=0, output_padding=0, dilation=L.dilation,
@@ -279,7 +283,10 @@ def torch_module(graph: NetGraph, weights: Weights, dtype: str = "float64") -> A
                         y = F.pad(y, [v for ax in reversed(range(D)) for v in (0, L.output_padding[ax])])  # type: ignore[index]
                     y = y[(slice(None), slice(None)) + sl]
                 elif isinstance(L, Pool):
-                    if L.mode == "max":
+                    if L.mode == "max" and sym and not L.ceil_mode and all(
+                            2 * p <= k for p, k in zip(L.padding, L.kernel)):  # type: ignore[arg-type]
+                        y = maxp(a, L.kernel, L.stride, padding=L.padding, dilation=L.dilation)
+                    elif L.mode == "max":
                         y = maxp(F.pad(a, pad_arg(L), value=-float("inf")), L.kernel, L.stride, dilation=L.dilation,
                                  ceil_mode=L.ceil_mode)
                         if L.ceil_mode:  # PyTorch keeps a window that starts in the right padding only with padding

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +65,21 @@ def test_prediction_matches_brute_force_measurement_on_random_nets(net: NetGraph
                 assert s.equivariant, (ex.executor, s)
             else:  # and tight, unless the random net happens to be constant over the compared units
                 assert s.equivariant is False or s.max_error == 0.0, (ex.executor, s)
-    # the lattice is the lcm of the cumulative strides: a brute-force product over the strided ops divides it
-    strides = [n.layer.stride[0] for n in net.nodes if isinstance(n.layer, (Conv, Pool))]
-    assert int(np.prod(strides)) % period == 0 or period % int(np.prod(strides)) == 0
+    # the lattice re-derived by enumerating every input -> output path: lcm of the running stride products
+    by_id = {n.id: n for n in net.nodes}
+
+    def paths(nid: str) -> list[list[str]]:
+        node = by_id[nid]
+        return [[nid]] if node.op == "input" else [p + [nid] for i in node.inputs for p in paths(i)]
+
+    lcm = 1
+    for path in paths(net.output):
+        run = 1
+        for nid in path:
+            layer = by_id[nid].layer
+            run *= layer.stride[0] if isinstance(layer, (Conv, Pool)) else 1
+            lcm = math.lcm(lcm, run)
+    assert period == lcm
 
 
 def _measured_lattice(net: NetGraph, seed: int, upto: int) -> list[int]:

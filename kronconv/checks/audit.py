@@ -84,9 +84,11 @@ def _torch_available() -> bool:
     return True
 
 
-def model_from_graph(graph: NetGraph, *, seed: int = 0, name: str = "", source: str = "spec") -> AuditModel:
-    """A spec graph with seeded He-normal weights; executors ``numpy`` and (when installed) ``torch``."""
-    w = random_weights(graph, np.random.default_rng(seed))
+def model_from_graph(graph: NetGraph, *, seed: int = 0, name: str = "", source: str = "spec",
+                     weights: dict[str, tuple[np.ndarray, np.ndarray | None]] | None = None) -> AuditModel:
+    """A spec graph with seeded He-normal weights (``weights`` overrides them per node id); executors
+    ``numpy`` and (when installed) ``torch``."""
+    w = {**random_weights(graph, np.random.default_rng(seed)), **(weights or {})}
     runners: dict[str, Callable[[str], Runner]] = {}
     if numpy_supports(graph) is None:
         runners["numpy"] = lambda dt: (lambda x: graph_forward(graph, w, x.astype(dt)))
@@ -100,7 +102,8 @@ def model_from_graph(graph: NetGraph, *, seed: int = 0, name: str = "", source: 
                     return mod(torch.tensor(x, dtype=getattr(torch, dt))).double().numpy()
             return run
         runners["torch"] = tr
-    return AuditModel(graph, name or graph.name or "graph", source, f"seeded random (He-normal, seed {seed})",
+    what = f"seeded random (He-normal, seed {seed})" + (f"; fixed for {', '.join(sorted(weights))}" if weights else "")
+    return AuditModel(graph, name or graph.name or "graph", source, what,
                       None, graph.nodes[0].channels, runners)
 
 

@@ -35,6 +35,7 @@ from ..errors import BackendUnavailable, InvalidArgument
 from ..layers import ConvTranspose, GlobalPool, Upsample, layer_output_size
 from ..netgraph import NetGraph
 from ..numeric import correlate, pool
+from ..numeric.bounds import gamma, inflation, unit_roundoff
 from ..spec import Conv, Pool
 
 __all__ = ["graph_forward", "graph_taint", "numpy_supports", "onnx_runner", "random_weights", "torch_module"]
@@ -100,56 +101,110 @@ def _convt(x: np.ndarray, w: np.ndarray, L: ConvTranspose) -> np.ndarray:
     return y[(slice(None), slice(None)) + tuple(slice(c0, y.shape[2 + a] - c1) for a, (c0, c1) in enumerate(crop))]
 
 
-def graph_forward(graph: NetGraph, weights: Weights, x: np.ndarray) -> np.ndarray:
-    """Run ``graph`` on ``x`` (``(N, C, *n)``) with kronconv's engine, in ``x``'s float type."""
+def graph_forward(graph: NetGraph, weights: Weights, x: np.ndarray, *, with_bound: bool = False) -> Any:
+    r"""Run ``graph`` on ``x`` (``(N, C, *n)``) with kronconv's engine, in ``x``'s float type.
+
+    ``with_bound=True`` returns ``(y, E)``: ``E`` the elementwise rounding-error
+    bound of ``y`` (float64), propagated as :func:`kronconv.numeric.forward`
+    does -- :math:`\gamma_n` times the magnitude of each sum of :math:`n`
+    terms, carried through later layers by the absolute weights; max pooling,
+    ReLU, upsampling and concatenation do not round -- and inflated for the
+    bound's own float64 rounding (:func:`kronconv.numeric.bounds.inflation`).
+    """
     why = numpy_supports(graph)
     if why:
         raise InvalidArgument(f"the numpy executor cannot run this model: {why}; use --executor torch or onnxruntime")
+    u = unit_roundoff(x.dtype)
     vals: dict[str, np.ndarray] = {}
+    errs: dict[str, np.ndarray] = {}
+    terms = 0
     D = graph.dims
+    axes = tuple(range(2, 2 + D))
+    f64 = np.float64
     for node in graph.nodes:
         L = node.layer
         if node.op == "input":
             vals[node.id] = x
+            errs[node.id] = np.zeros(x.shape) if with_bound else None  # type: ignore[assignment]
             continue
         a = vals[node.inputs[0]]
+        ea = errs[node.inputs[0]]
+        e: Any = None
+        b = None
         if isinstance(L, Conv):
             w, b = weights[node.id]
-            y = correlate(a, w.astype(a.dtype), dilation=L.dilation, stride=L.stride, padding=_pads(L, a.shape[2:]),
-                          groups=L.groups, max_bytes=None, max_work=None)
+            kw = {"dilation": L.dilation, "stride": L.stride, "padding": _pads(L, a.shape[2:]), "groups": L.groups,
+                  "max_bytes": None, "max_work": None}
+            y = correlate(a, w.astype(a.dtype), **kw)
+            if with_bound:
+                n = int(np.prod(L.kernel)) * (L.in_channels // L.groups) + (b is not None)  # type: ignore[arg-type]
+                terms += n + 4
+                wa = np.abs(w.astype(f64))
+                mag = correlate(np.abs(a.astype(f64)), wa, **kw)
+                if b is not None:
+                    mag = mag + np.abs(b).reshape((1, -1) + (1,) * D)
+                e = correlate(ea, wa, **kw) + gamma(n, u) * mag
         elif isinstance(L, ConvTranspose):
             w, b = weights[node.id]
             y = _convt(a, w.astype(a.dtype), L)
+            if with_bound:
+                n = int(np.prod(L.kernel)) * L.in_channels + (b is not None)  # type: ignore[arg-type]
+                terms += n + 4
+                wa = np.abs(w.astype(f64))
+                mag = _convt(np.abs(a.astype(f64)), wa, L)
+                if b is not None:
+                    mag = mag + np.abs(b).reshape((1, -1) + (1,) * D)
+                e = _convt(ea, wa, L) + gamma(n, u) * mag
         elif isinstance(L, Pool):
-            b = None
-            y = pool(a, L.kernel, L.stride, _pads(L, a.shape[2:]), mode=L.mode, max_bytes=None)
+            pk = {"kernel": L.kernel, "stride": L.stride, "padding": _pads(L, a.shape[2:]), "max_bytes": None}
+            y = pool(a, mode=L.mode, **pk)
+            if with_bound:
+                if L.mode == "max":
+                    e = pool(ea, mode="max", **pk)
+                else:
+                    k = int(np.prod(L.kernel))  # type: ignore[arg-type]
+                    terms += k + 5
+                    e = pool(ea, mode="avg", **pk) + gamma(k + 1, u) * pool(np.abs(a.astype(f64)), mode="avg", **pk)
         elif isinstance(L, Upsample):
-            b = None
             if L.size is not None:
                 y = np.broadcast_to(a, a.shape[:2] + tuple(L.size)).copy()  # type: ignore[arg-type]
+                e = np.broadcast_to(ea, y.shape).copy() if with_bound else None
             else:
-                y = a
-                for ax, c in enumerate(L.scale):  # type: ignore[union-attr]
+                y, e = a, ea
+                for ax, c in enumerate(L.scale):  # type: ignore[arg-type]
                     y = np.repeat(y, c, axis=2 + ax)
+                    e = np.repeat(e, c, axis=2 + ax) if with_bound else None
         elif isinstance(L, GlobalPool):
-            b = None
-            axes = tuple(range(2, 2 + D))
-            y = a.mean(axis=axes, keepdims=True) if L.mode == "avg" else a.max(axis=axes, keepdims=True)
+            if L.mode == "avg":
+                y = a.mean(axis=axes, keepdims=True)
+                k = int(np.prod(a.shape[2:]))
+                terms += k + 5
+                e = None if not with_bound else ea.mean(axis=axes, keepdims=True) + gamma(k + 1, u) * np.abs(a.astype(f64)).mean(axis=axes,
+                                                                                                   keepdims=True)
+            else:
+                y = a.max(axis=axes, keepdims=True)
+                e = ea.max(axis=axes, keepdims=True) if with_bound else None
         elif node.op == "add":
-            b = None
             y = sum((vals[i] for i in node.inputs[1:]), a.copy())
+            m = len(node.inputs)
+            terms += m + 4
+            e = None if not with_bound else sum(errs[i] for i in node.inputs) + gamma(m - 1, u) * sum(np.abs(vals[i].astype(f64))
+                                                                          for i in node.inputs)
         elif node.op == "concat":
-            b = None
             y = np.concatenate([vals[i] for i in node.inputs], axis=1)
+            e = np.concatenate([errs[i] for i in node.inputs], axis=1) if with_bound else None
         else:  # select: the first channels
-            b = None
             y = a[:, :node.channels]
+            e = ea[:, :node.channels] if with_bound else None
         if b is not None:
             y = y + b.astype(y.dtype).reshape((1, -1) + (1,) * D)
         if isinstance(L, (Conv, ConvTranspose)) and node.id != graph.output:
-            y = np.maximum(y, 0)
+            y = np.maximum(y, 0)  # 1-Lipschitz: the bound carries over
         vals[node.id] = y
-    return vals[graph.output]
+        errs[node.id] = e
+    if not with_bound:
+        return vals[graph.output]
+    return vals[graph.output], errs[graph.output] * inflation(terms + 1)
 
 
 def _window_taint(t: np.ndarray, L: Any, out: tuple[int, ...]) -> np.ndarray:

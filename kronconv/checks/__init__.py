@@ -35,8 +35,9 @@ Equivariance (:func:`check_equivariance`)
 Equivariance audit of a model (:func:`audit_equivariance`)
     The shift lattice a graph predicts (:mod:`~kronconv.checks.prediction`)
     against shifted crops run on ``numpy`` / ``torch`` / ``onnxruntime``
-    (:mod:`~kronconv.checks.executors`), compared in the interior against a
-    measured float32-vs-float64 tolerance (:mod:`~kronconv.checks.audit`).
+    (:mod:`~kronconv.checks.executors`), compared in the interior against the
+    engine's rounding bound (numpy) or a measured float32-vs-float64 tolerance
+    (torch, onnxruntime) (:mod:`~kronconv.checks.audit`).
 
 Layout: :mod:`~kronconv.checks.compare` (the bounded comparison both use),
 :mod:`~kronconv.checks.equivalence` and :mod:`~kronconv.checks.equivariance`;

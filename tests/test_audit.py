@@ -82,6 +82,31 @@ def test_prediction_matches_brute_force_measurement_on_random_nets(net: NetGraph
     assert period == lcm
 
 
+@pytest.mark.skipif(not (HAVE_TORCH and HAVE_ORT), reason="torch, onnx and onnxruntime are needed for the ONNX export")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TorchScript exporter warns of its own removal
+@pytest.mark.filterwarnings("ignore:Constant folding:UserWarning")
+@settings(max_examples=10, deadline=None)
+@given(net=random_nets(), seed=st.integers(0, 2**16))
+def test_prediction_matches_measurement_on_onnxruntime(net: NetGraph, seed: int, tmp_path_factory) -> None:
+    import torch
+
+    pred = predict_equivariance(net)
+    period = pred.lattice[0]
+    assert period is not None
+    n = -(-(sum(pred.border[0]) + 16 + 2 * (2 * period + 1)) // period) * period
+    path = tmp_path_factory.mktemp("onnx") / "net.onnx"
+    w = random_weights(net, np.random.default_rng(seed))
+    torch.onnx.export(torch_module(net, w, "float32"), (torch.zeros(1, net.nodes[0].channels, n),), str(path),
+                      dynamo=False, opset_version=17)
+    res = audit_equivariance(model_from_onnx(str(path)), shifts=list(range(1, 2 * period + 2)), seed=seed)
+    assert res.prediction.lattice == pred.lattice
+    for s in res.executors[0].shifts:
+        if s.predicted:
+            assert s.equivariant, s
+        else:
+            assert s.equivariant is False or s.max_error == 0.0, s
+
+
 def _measured_lattice(net: NetGraph, seed: int, upto: int) -> list[int]:
     res = audit_equivariance(model_from_graph(net, seed=seed), shifts=list(range(1, upto + 1)), executors=["numpy"])
     return [s.shift[0] for s in res.executors[0].shifts if s.equivariant]

@@ -347,6 +347,8 @@ def torch_module(graph: NetGraph, weights: Weights, dtype: str = "float64") -> A
                         if L.ceil_mode:  # PyTorch keeps a window that starts in the right padding only with padding
                             m = [layer_output_size(L, ax, a.shape[2 + ax]) for ax in range(D)]
                             y = y[(slice(None), slice(None)) + tuple(slice(0, v) for v in m)]
+                    elif sym and all(2 * p <= k for p, k in zip(L.padding, L.kernel)):
+                        y = avgp(a, L.kernel, L.stride, padding=L.padding, count_include_pad=True)
                     else:
                         y = avgp(F.pad(a, pad_arg(L)), L.kernel, L.stride)
                 elif isinstance(L, Upsample):

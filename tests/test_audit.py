@@ -236,6 +236,15 @@ def test_engine_bound_covers_the_float32_error_on_random_nets(net: NetGraph, see
     assert e32.max() > 0 and np.all(e64 >= 0)  # exact where only the input passes through (a concat)
 
 
+def test_progress_bar_goes_to_stderr_only_when_asked(capsys) -> None:
+    net = model_from_graph(_branching_net())
+    audit_equivariance(net, shifts=[1], executors=["numpy"], size=24, progress=False)
+    assert capsys.readouterr().err == ""
+    audit_equivariance(net, shifts=[1], executors=["numpy"], size=24, progress=True)
+    err = capsys.readouterr().err
+    assert "4/4 runs" in err and err.endswith("\n")
+
+
 def test_unavailable_executor_and_huge_requests_are_refused() -> None:
     with pytest.raises(BackendUnavailable, match="onnxruntime"):
         audit_equivariance(model_from_graph(_branching_net()), executors=["onnxruntime"])

@@ -318,8 +318,8 @@ def audit_equivariance(model: AuditModel, *, shifts: Sequence[int] | None = None
     check_limits(3 * nbytes, work * runs, max_bytes=max_bytes, max_work=max_work,
                  what=f"the equivariance audit ({runs} forward passes: {len(names)} executor(s) x "
                       f"({len(shift_ints)} shifts x {D} axes + 2))")
-    show = sys.stderr.isatty() if progress is None else progress
-    show = show and work * runs > 10**8
+    # the bar: asked for, or by default on a terminal for runs above 10**8 multiply-adds
+    show = (sys.stderr.isatty() and work * runs > 10**8) if progress is None else progress
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((batch, model.in_channels) + tuple(v + 2 * M for v in n))
     crop = lambda off: X[(slice(None), slice(None)) + tuple(slice(o, o + v) for o, v in zip(off, n))]

@@ -23,6 +23,7 @@ __all__ = [
     "int_array",
     "kernel_shapes",
     "padding_modes",
+    "random_nets",
     "seeds",
     "shifts",
     "spatial_shapes",
@@ -128,3 +129,38 @@ def int_array(seed: int, shape: tuple[int, ...], lo: int = -3, hi: int = 3, dtyp
 def float_array(seed: int, shape: tuple[int, ...], dtype: Any = np.float64) -> np.ndarray:
     """Standard normal values in ``dtype``."""
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+@st.composite
+def random_nets(draw: Any, max_blocks: int = 4, dims: int = 1) -> Any:
+    """A random branching network (:class:`~kronconv.netgraph.NetGraph`): convolutions with dilations and
+    strides, max/average pools, residual additions and concatenations of size-preserving branches."""
+    from kronconv.netgraph import NetGraph, NetNode
+    from kronconv.spec import Conv, Pool
+
+    c = draw(st.integers(1, 3))
+    nodes = [NetNode("x", "input", channels=c)]
+    cur = "x"
+    for b in range(draw(st.integers(1, max_blocks))):
+        kind = draw(st.sampled_from(["conv", "conv", "pool", "add", "concat"]))
+        if kind == "conv":
+            k, d, s = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+            co = draw(st.integers(1, 3))
+            nodes.append(NetNode(f"c{b}", "conv", (cur,), Conv(k, dilation=d, stride=s, padding=draw(
+                st.integers(0, d * (k - 1))), in_channels=c, out_channels=co, dims=dims)))
+            c, cur = co, f"c{b}"
+        elif kind == "pool":
+            k = draw(st.integers(1, 3))
+            nodes.append(NetNode(f"p{b}", "pool", (cur,), Pool(k, stride=draw(st.integers(1, 2)), padding=draw(
+                st.integers(0, k // 2)), mode=draw(st.sampled_from(["max", "avg"])), dims=dims)))
+            cur = f"p{b}"
+        else:
+            d = draw(st.integers(1, 3))
+            co = c if kind == "add" else draw(st.integers(1, 2))
+            nodes.append(NetNode(f"r{b}", "conv", (cur,), Conv(3, dilation=d, padding=d, in_channels=c,
+                                                               out_channels=co, dims=dims)))
+            nodes.append(NetNode(f"m{b}", kind, (cur, f"r{b}")))
+            c, cur = (c if kind == "add" else c + co), f"m{b}"
+    if cur == "x":
+        nodes.append(NetNode("out", "conv", ("x",), Conv(1, in_channels=c, out_channels=2, dims=dims)))
+    return NetGraph.build(nodes, dims=dims)

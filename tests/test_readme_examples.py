@@ -58,6 +58,8 @@ README: dict[str, tuple[int, Check]] = {
     "kronconv check equivalence --layers 3 --kernel 3": (0, has("equivalence check: HOLDS")),
     "kronconv check equivariance --arch pooling --layers 2":
         (1, has("FAILS - not equivariant", "as predicted", "multiples of 4x4", "equivariant for shifts 4,4; 8,8")),
+    "kronconv check equivariance docs/examples/resnet-block.toml --shifts 1:2 --expect predicted":
+        (0, has("NOT equivariant at shift(s) 0,1; 1,0 - as predicted (lattice 2x2)", "conv1 (conv): stride [2, 2]")),
     "kronconv docs --out docs --proofs proofs": (0, lambda out: True),
     "kronconv design --rf 100 --kernel 3 --top 5":
         (0, has("fewest layers: 5", "1,3,9,27,81  243x243", "P1:", "P4:")),

@@ -32,6 +32,13 @@ Equivariance (:func:`check_equivariance`)
     *shift consistency* (in the spirit of Zhang 2019) is the fraction of
     compared pixels whose argmax over output channels agrees.
 
+Equivariance audit of a model (:func:`audit_equivariance`)
+    The shift lattice a graph predicts (:mod:`~kronconv.checks.prediction`)
+    against shifted crops run on ``numpy`` / ``torch`` / ``onnxruntime``
+    (:mod:`~kronconv.checks.executors`), compared in the interior against the
+    engine's rounding bound (numpy) or a measured float32-vs-float64 tolerance
+    (torch, onnxruntime) (:mod:`~kronconv.checks.audit`).
+
 Layout: :mod:`~kronconv.checks.compare` (the bounded comparison both use),
 :mod:`~kronconv.checks.equivalence` and :mod:`~kronconv.checks.equivariance`;
 every public name is re-exported here.
@@ -50,6 +57,17 @@ False
 
 from __future__ import annotations
 
+from .audit import (
+    EXECUTORS,
+    AuditModel,
+    AuditResult,
+    ExecutorAudit,
+    ShiftAudit,
+    audit_equivariance,
+    model_from_graph,
+    model_from_onnx,
+    model_from_torch,
+)
 from .compare import compare_with_bound
 from .equivalence import PLANTS, EquivalenceResult, check_equivalence
 from .equivariance import (
@@ -59,15 +77,29 @@ from .equivariance import (
     check_equivariance,
     equivariance_network,
 )
+from .prediction import BreakingOp, EquivariancePrediction, predict_equivariance, shift_predicted
 
 __all__ = [
     "ARCHS",
+    "EXECUTORS",
     "PLANTS",
+    "AuditModel",
+    "AuditResult",
+    "BreakingOp",
     "EquivalenceResult",
+    "EquivariancePrediction",
     "EquivarianceResult",
+    "ExecutorAudit",
+    "ShiftAudit",
     "ShiftRecord",
+    "audit_equivariance",
     "check_equivalence",
     "check_equivariance",
     "compare_with_bound",
     "equivariance_network",
+    "model_from_graph",
+    "model_from_onnx",
+    "model_from_torch",
+    "predict_equivariance",
+    "shift_predicted",
 ]

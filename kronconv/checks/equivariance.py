@@ -91,6 +91,7 @@ class EquivarianceResult:
         d["shifts"] = [{**asdict(r), "shift": list(r.shift)} for r in self.shifts]
         d["layers"] = list(self.layers)
         d["total_stride"] = list(self.total_stride)
+        d["verdicts"] = {"equivariant": self.holds, "as_predicted": self.matches_theory}
         return {"check": "equivariance", **d}
 
 

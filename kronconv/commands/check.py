@@ -1,26 +1,39 @@
 """``kronconv check equivalence|equivariance``: numeric checks with derived error bounds.
 
 Parse -> :mod:`kronconv.checks` -> render (text, Markdown or JSON) -> write.
-Exit 0 when the checked property holds, 1 when it does not, 2 on bad input.
+Exit 0 when the checked property holds, 1 when it does not, 2 on bad input.  For equivariance,
+``--expect equivariant`` (default) asks for equivariance at every tested shift and ``--expect
+predicted`` for the behaviour the graph predicts; ``check equivariance MODEL`` audits a model.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 from typing import Any
 
+from ..atomic import check_writable
+from ..audit_report import plot_audit, render_audit
 from ..checks import (
     ARCHS,
+    EXECUTORS,
     PLANTS,
+    AuditModel,
     EquivalenceResult,
     EquivarianceResult,
+    audit_equivariance,
     check_equivalence,
     check_equivariance,
+    model_from_graph,
+    model_from_onnx,
+    model_from_torch,
 )
 from ..errors import InvalidArgument
+from ..netgraph import from_network, graph_from_dict, is_graph_spec, read_spec_data
 from ..numeric import MAX_BYTES, MAX_WORK
 from ..render import table, to_json
+from ..spec import load_spec
 from ._common import add_format_arg, int_list, positive_int, write_output
 
 __all__ = ["register", "render_equivalence", "render_equivariance", "run"]
@@ -82,7 +95,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "stacks are equivariant for every shift; pooling/unpooling and strided nets only for "
                     "multiples of their total stride. Reports the shift consistency (argmax agreement, Zhang "
                     "2019 style).")
-    q.add_argument("--arch", nargs="+", default=["dilated"], metavar="ARCH",
+    q.add_argument("model", nargs="?", default=None, metavar="MODEL",
+                   help="a model to audit: a .onnx file or a TOML/JSON chain or graph spec (or give --torch); "
+                        "without it, a built-in --arch")
+    q.add_argument("--arch", nargs="+", default=None, metavar="ARCH",
                    help="dilated | pooling | strided | preset NAME[:k=v,...] (default dilated)")
     q.add_argument("--preset", default=None, help="preset for --arch preset (alternative to --arch preset NAME)")
     q.add_argument("--shift", nargs="+", type=int_list(-(1 << 20), 1 << 20, "--shift"), default=None,
@@ -94,6 +110,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--channels", type=positive_int(1, 4096, "--channels"), default=4,
                    help="channels of the built-in nets (default 4; presets take C=... in their name)")
     q.add_argument("--no-relu", action="store_true", help="no ReLU between convolutions")
+    q.add_argument("--expect", choices=("equivariant", "predicted"), default="equivariant",
+                   help="exit 0 iff equivariant at every tested shift (default), or iff every tested shift "
+                        "behaves as the graph predicts (equivariant exactly on the predicted lattice)")
+    m = q.add_argument_group("models (MODEL or --torch)")
+    m.add_argument("--torch", metavar="MODULE:ATTR",
+                   help="a torch.nn.Module (or a callable returning one) importable as MODULE:ATTR; needs "
+                        "--input-shape")
+    m.add_argument("--input-shape", type=int_list(1, 1 << 20, "--input-shape"), metavar="N,C,H[,W[,D]]",
+                   help="input shape (required with --torch; for ONNX where the model leaves it open)")
+    m.add_argument("--shifts", type=shift_range, default=None, metavar="A:B|S1,S2,...",
+                   help="shifts applied along each axis in turn, a range A:B (inclusive) or a list "
+                        "(default 1..max(2 L, 4), L the predicted period)")
+    m.add_argument("--executor", nargs="+", choices=EXECUTORS, default=None,
+                   help="numpy (kronconv's engine; spec files), torch, onnxruntime (default: all that can run "
+                        "the model)")
+    m.add_argument("--plot", metavar="FILE", default=None,
+                   help="error vs shift per axis and a heat map of the deviation (.png, .svg or .pdf)")
     _common_args(q)
     q.set_defaults(_check=run_equivariance)
 
@@ -115,8 +148,34 @@ def run_equivalence(args: argparse.Namespace) -> int:
     return 0 if res.holds else 1
 
 
+def shift_range(text: str) -> list[int]:
+    """argparse ``type=`` for ``--shifts``: ``A:B`` (inclusive) or ``S1,S2,...``, each in -4096..4096."""
+    t = text.strip()
+    try:
+        if ":" in t:
+            a, b = (int(v) for v in t.split(":"))
+            vals = list(range(a, b + 1))
+        else:
+            vals = [int(v) for v in t.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shifts must be A:B or a comma-separated list of integers, "
+                                         f"got {text!r}") from None
+    if not 1 <= len(vals) <= 64 or any(abs(v) > 4096 for v in vals):
+        raise argparse.ArgumentTypeError(f"--shifts must give 1-64 shifts in -4096..4096, got {text!r}")
+    return vals
+
+
+_ARCH_ONLY = ("shift", "preset", "padding", "layers", "kernel", "channels", "no_relu", "dims", "dtype", "backend")
+_MODEL_ONLY = ("shifts", "executor", "plot", "input_shape")
+
+
 def run_equivariance(args: argparse.Namespace) -> int:
-    arch, *rest = args.arch
+    if args.model is not None or args.torch is not None:
+        return run_audit(args)
+    given = [n for n in _MODEL_ONLY if getattr(args, n) is not None]
+    if given:
+        raise InvalidArgument(f"--{given[0].replace('_', '-')} is for a MODEL or --torch, not a built-in --arch")
+    arch, *rest = args.arch or ["dilated"]
     if arch not in ARCHS:
         raise InvalidArgument(f"--arch must be one of {', '.join(ARCHS)}, got {arch!r}")
     if rest and (arch != "preset" or len(rest) > 1):
@@ -133,7 +192,56 @@ def run_equivariance(args: argparse.Namespace) -> int:
         backend=args.backend, seed=args.seed, activation=None if args.no_relu else "relu",
         max_bytes=args.max_memory << 20, max_work=args.max_work)
     write_output(render_equivariance(res, args.format), args.out)
-    return 0 if res.holds else 1
+    return 0 if (res.holds if args.expect == "equivariant" else res.matches_theory) else 1
+
+
+def _audit_model(args: argparse.Namespace) -> AuditModel:
+    path = args.model
+    if args.torch is not None:
+        if path is not None:
+            raise InvalidArgument(f"give one model: {path!r} or --torch {args.torch}")
+        if args.input_shape is None:
+            raise InvalidArgument("--torch needs --input-shape N,C,H[,W[,D]]")
+        from ._models import _resolve
+
+        return model_from_torch(_resolve(args.torch), args.input_shape)
+    if not Path(path).is_file():
+        raise InvalidArgument(f"MODEL must be an existing .onnx, .toml or .json file, got {path!r}")
+    if path.lower().endswith(".onnx"):
+        return model_from_onnx(path, input_shape=args.input_shape)
+    if args.input_shape is not None:
+        raise InvalidArgument("--input-shape is for ONNX or --torch models; a spec file takes --size")
+    data = read_spec_data(path)
+    graph = graph_from_dict(data, source=path) if is_graph_spec(data) else from_network(load_spec(path))
+    return model_from_graph(graph, seed=args.seed, name=graph.name or Path(path).stem)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """``check equivariance MODEL``: the audit of an imported model or spec file."""
+    arch_given = [n for n in _ARCH_ONLY if getattr(args, n) not in (None, False)
+                  and not (n in ("padding", "layers", "kernel", "channels", "dims", "dtype", "backend")
+                           and getattr(args, n) == _DEFAULTS[n])]
+    if args.arch is not None or arch_given:
+        bad = "--arch" if args.arch is not None else f"--{arch_given[0].replace('_', '-')}"
+        raise InvalidArgument(f"{bad} is for the built-in architectures, not for a MODEL")
+    if args.plot is not None:
+        check_writable(args.plot, "--plot")
+        if Path(args.plot).suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise InvalidArgument(f"--plot must end in .png, .svg or .pdf, got {args.plot!r}")
+    if args.out is not None and args.out != "-":
+        check_writable(args.out, "--out")
+    model = _audit_model(args)
+    res = audit_equivariance(model, shifts=args.shifts, executors=args.executor, size=args.size,
+                             batch=args.batch, seed=args.seed, max_bytes=args.max_memory << 20,
+                             max_work=args.max_work)
+    if args.plot is not None:
+        plot_audit(res, args.plot)
+    write_output(render_audit(res, args.format), args.out)
+    return 0 if (res.equivariant if args.expect == "equivariant" else res.as_predicted) else 1
+
+
+_DEFAULTS = {"padding": "circular", "layers": 3, "kernel": 3, "channels": 4, "dims": 2, "dtype": "float64",
+             "backend": "auto"}
 
 
 # --------------------------------------------------------------------------- rendering

@@ -74,6 +74,7 @@ class BuildResult:
 
 def _builders() -> dict[str, Callable[[DocsContext], Page]]:
     from . import (
+        audit,
         cli_reference,
         design,
         dilation,
@@ -96,6 +97,7 @@ def _builders() -> dict[str, Callable[[DocsContext], Page]]:
         "gridding": gridding.build,
         "designing-dilation-schedules": design.build,
         "translation-equivariance": equivariance.build,
+        "equivariance-audit": audit.build,
         "cli-reference": cli_reference.build,
         "restriction-severity": severity.build,
         "reports": reports.build,

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidSpec, InvalidType, short_repr
+from ..errors import InvalidSpec, InvalidType, short_repr
 
 __all__ = [
     "MAX_CHANNELS",

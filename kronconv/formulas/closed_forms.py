@@ -44,10 +44,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ._util import exact_number as _num
-from ._util import squash as _squash
-from .errors import InvalidArgument, InvalidSpec, InvalidType, TooLarge, short_repr
-from .spec import Conv, Network
+from .._util import exact_number as _num
+from .._util import squash as _squash
+from ..errors import InvalidArgument, InvalidSpec, InvalidType, TooLarge, short_repr
+from ..spec import Conv, Network
 
 __all__ = [
     "LAYER",
@@ -422,7 +422,7 @@ def network_output_size(net: Network, size: Sequence[int] | int) -> list[list[in
         nxt = []
         for ax, cur in enumerate(sizes):
             if layer.padding_hi != layer.padding or getattr(layer, "ceil_mode", False):
-                from .layers import (
+                from ..layers import (
                     layer_output_size,  # PyTorch arithmetic for per-side padding and ceil_mode
                 )
 

@@ -27,7 +27,7 @@ Examples
 (1, 1)
 """
 
-# Names not in __all__ (flagged for the linter) are not public API: kronconv.layers, kronconv.netgraph and the CLI import them.
+# Not in __all__ (flagged for the linter): names kronconv.layers, netgraph and the CLI import.
 from .lists import chain
 from .model import (
     MAX_CHANNELS,

@@ -125,6 +125,12 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
                "k ≥ 2, b ≥ 1: r(L) ≥ R iff L ≥ layers_for(R) (the least number of layers reaching R)"),
     CoqTheorem("ReceptiveField.v", "centred_offset",
                "a = 2r + 1: 2r Σ_(l<L) a^l = a^L − 1 (the centred cascade is the corner one shifted by (a^L − 1)/2)"),
+    # HoleFree.v
+    CoqTheorem("HoleFree.v", "sumset_card",
+               "the sumset {0..k−1}·d_1 + ⋯ + {0..k−1}·d_L has at most k^L elements"),
+    CoqTheorem("HoleFree.v", "hole_free_bound",
+               "a hole-free chain of L layers of k-tap kernels (every offset 0..r − 1 reached) has receptive "
+               "field r ≤ k^L"),
     # Refutation.v
     CoqTheorem("Refutation.v", "cascade_base2_not_kron",
                "3x3 kernels, dilations 2^l, L = 3: the cascade is not (K_2 ⊗ K_1 ⊗ K_0) * F_0 (2-D instance, "

@@ -223,3 +223,27 @@ def test_verify_coq_fails_when_a_cited_theorem_rests_on_an_axiom(tmp_path: Path,
     out = capsys.readouterr().out
     assert "ok: " in out
     assert "coq: FAILED: Print Assumptions is not closed for cited theorem(s) rf_kronecker" in out, out
+
+
+@needs_coqc
+def test_the_coq_sumset_is_the_set_of_offsets_a_chain_reaches(tmp_path: Path) -> None:
+    """HoleFree.sumset evaluated inside Coq equals the offsets {Σ t_i d_i : 0 ≤ t_i < k} computed here."""
+    import itertools
+    import random
+    import re
+    import subprocess
+
+    coqref.build_development(tmp_path)
+    rng = random.Random(11)
+    cases = [(3, [1, 3, 9]), (3, [1, 2, 4]), (2, [1, 1, 2])]
+    cases += [(rng.randint(1, 4), [rng.randint(1, 6) for _ in range(rng.randint(1, 3))]) for _ in range(5)]
+    lines = ["From mathcomp Require Import ssreflect ssrnat seq.", "From Kronconv Require Import HoleFree."]
+    lines += [f"Compute undup (sumset {k} [:: {'; '.join(map(str, ds))}])." for k, ds in cases]
+    (tmp_path / "Tie.v").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = subprocess.run([coqref.coqc_path() or "coqc", "-Q", ".", coqref.LOGICAL_ROOT, "Tie.v"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300, check=True)
+    got = [sorted(int(x) for x in re.findall(r"\d+", m)) for m in re.findall(r"= \[::(.*?)\]", r.stdout, re.DOTALL)]
+    want = [sorted({sum(t * d for t, d in zip(ts, ds)) for ts in itertools.product(range(k), repeat=len(ds))})
+            for k, ds in cases]
+    assert got == want
+    assert len(want[0]) == 27 and len(want[1]) == 15  # 3^3 offsets for 1, 3, 9; overlaps for 1, 2, 4

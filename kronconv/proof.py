@@ -187,9 +187,9 @@ class Step:
             raise InvalidArgument(f"step {self.id}: only a general step cites a Coq theorem")
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "claim": self.claim, "rule": self.rule, "premises": list(self.premises),
-             "scope": self.scope, "obligations": [o.to_dict() for o in self.obligations],
-             "facts": dict(self.facts)}
+        d: dict[str, Any] = {"id": self.id, "claim": self.claim, "rule": self.rule, "premises": list(self.premises),
+                             "scope": self.scope, "obligations": [o.to_dict() for o in self.obligations],
+                             "facts": dict(self.facts)}
         if self.scope == "general":
             d["coq"] = dict(self.coq) if self.coq is not None else None
         return d

@@ -87,15 +87,15 @@ def _forge(d: dict[str, Any], edit: Any) -> list[str]:
     (lambda c: c.update(theorem="cascade_kron_strong"),
      "proof.steps[2].coq: the shipped Multi.v declares no theorem 'cascade_kron_strong'"),
     (lambda c: c.update(statement_sha256="0" * 64),
-     "proof.steps[2].coq: statement hash 0000000000000000... of Multi.v: convn_dilate_kron differs from the shipped "
-     "statement's"),
+     ("proof.steps[2].coq: statement hash 0000000000000000... of Multi.v: convn_dilate_kron differs from the "
+      "shipped statement's")),
     (lambda c: c.update(file="Fake.v"), "proof.steps[2].coq: 'Fake.v' is not a file of the shipped Coq development"),
     (lambda c: c.update(file="../coqref.py"),
      "proof.steps[2].coq: '../coqref.py' is not a file of the shipped Coq development"),
     (lambda c: c.update(file="Signal.v", theorem="conv_dilate_kron",
                         statement_sha256=coqref.statement_sha256("conv_dilate_kron")),
-     "proof.steps[2].coq: cites Signal.v: conv_dilate_kron, but the step S3 (kronecker-lemma) is covered by "
-     "Multi.v: convn_dilate_kron"),
+     ("proof.steps[2].coq: cites Signal.v: conv_dilate_kron, but the step S3 (kronecker-lemma) is covered by "
+      "Multi.v: convn_dilate_kron")),
     (lambda c: c.pop("theorem"), "proof.steps[2].coq: a citation must be null or an object with string fields"),
 ])
 def test_a_forged_citation_is_rejected_with_its_reason(certs: dict[str, dict[str, Any]], edit: Any, reason: str) -> None:
@@ -106,8 +106,8 @@ def test_a_forged_citation_is_rejected_with_its_reason(certs: dict[str, dict[str
 def test_a_missing_or_null_citation_is_rejected(certs: dict[str, dict[str, Any]]) -> None:
     d = certs[repr({"layers": 2})]
     assert _forge(d, lambda x: x["steps"][3].pop("coq")) == [
-        "proof.steps[3].coq: the general step S4 names no Coq theorem (field missing); the checker cites "
-        "Multi.v: cascaden_kron"]
+        ("proof.steps[3].coq: the general step S4 names no Coq theorem (field missing); the checker cites "
+         "Multi.v: cascaden_kron")]
     assert _forge(d, lambda x: x["steps"][5].update(coq=None)) == [
         "proof.steps[5].coq: the certificate cites no Coq theorem, the checker cites Multi.v: cascaden_kron"]
 
@@ -116,8 +116,8 @@ def test_a_citation_where_coq_covers_nothing_is_rejected(certs: dict[str, dict[s
     d = certs[repr({"layers": 2, "nonlinearity": "relu", "dims": 1})]
     real = coqref.citation("induction-conclusion")
     assert _forge(d, lambda x: x["steps"][0].update(coq=real)) == [
-        "proof.steps[0].coq: cites Multi.v: cascaden_kron, but the step S1 (nonlinear-composition) is covered by "
-        "no Coq theorem"]
+        ("proof.steps[0].coq: cites Multi.v: cascaden_kron, but the step S1 (nonlinear-composition) is covered "
+         "by no Coq theorem")]
 
 
 def test_a_forged_citation_in_a_related_report_is_rejected(certs: dict[str, dict[str, Any]]) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument
-from .core import REGISTRY, Kind
 from .coqcite import cite
+from .core import REGISTRY, Kind
 from .steps import cert, general, obligations, step
 from .table import ASSUMPTIONS, GENERAL, RF_ASSUMPTIONS
 

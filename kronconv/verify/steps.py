@@ -42,8 +42,8 @@ def obligations(rows: Any) -> tuple[list[dict[str, str]], bool]:
 def step(sid: str, text: str, rule: str, premises: list[str], scope: str, obs: list[dict[str, str]] | None = None,
          facts: dict[str, Any] | None = None, coq: dict[str, str] | None = None) -> dict[str, Any]:
     """A step; a general one carries its Coq citation (``None``: no Coq theorem covers it)."""
-    d = {"id": sid, "claim": text, "rule": rule, "premises": list(premises), "scope": scope,
-         "obligations": obs or [], "facts": facts or {}}
+    d: dict[str, Any] = {"id": sid, "claim": text, "rule": rule, "premises": list(premises), "scope": scope,
+                         "obligations": obs or [], "facts": facts or {}}
     if scope == "general":
         d["coq"] = coq
     return d

@@ -147,11 +147,11 @@ def test_the_checker_reads_the_shipped_statements(tmp_path: Path, monkeypatch: p
     path.write_text(text.replace("Theorem cascade_kron a L K F : (0 < a)%N ->",
                                  "Theorem cascade_kron a L K F : (1 < a)%N ->"), encoding="utf-8")
     monkeypatch.setattr(coqcite, "COQ_DIR", src)
-    coqcite.statements.cache_clear()
+    coqcite._hashes.cache_clear()
     try:
         res = verify_dict(d)
     finally:
-        coqcite.statements.cache_clear()
+        coqcite._hashes.cache_clear()
     assert not res.ok
     assert res.reasons[0].startswith("proof.steps[3].coq: statement hash ") and "Cascade.v: cascade_kron" in \
         res.reasons[0]

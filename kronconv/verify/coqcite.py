@@ -45,13 +45,18 @@ def _uncomment(text: str) -> str:
     return "".join(out)
 
 
-@cache
 def statements(file: str) -> dict[str, str]:
     """``{theorem: statement sha256}`` of a file of the shipped development (``{}`` for any other name)."""
     try:
-        files = [ln.strip() for ln in (COQ_DIR / "_CoqProject").read_text(encoding="utf-8").splitlines()]
-        if file not in files or not file.endswith(".v"):
-            return {}
+        files = (COQ_DIR / "_CoqProject").read_text(encoding="utf-8").split()
+    except OSError as exc:
+        raise CitationError(f"cannot read the shipped Coq development in {COQ_DIR}: {exc.strerror}") from None
+    return _hashes(file) if file.endswith(".v") and file in files else {}
+
+
+@cache
+def _hashes(file: str) -> dict[str, str]:
+    try:
         text = _uncomment((COQ_DIR / file).read_text(encoding="utf-8"))
     except OSError as exc:
         raise CitationError(f"cannot read the shipped Coq development in {COQ_DIR}: {exc.strerror}") from None

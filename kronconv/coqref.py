@@ -41,10 +41,13 @@ from .errors import InvalidArgument
 __all__ = [
     "COQ_DIR",
     "MAIN_THEOREMS",
+    "STEP_THEOREMS",
+    "UNCOVERED_STEPS",
     "CoqCheck",
     "CoqTheorem",
     "build_development",
     "check_with_coqc",
+    "citation",
     "coqc_path",
     "declared_theorems",
     "source_files",
@@ -115,11 +118,19 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     # ReceptiveField.v
     CoqTheorem("ReceptiveField.v", "rf_geometric",
                "b ≥ 1: (b − 1)(r(L) − 1) = (k − 1)(b^L − 1) for r(L) = 1 + Σ_(l<L) (k − 1) b^l"),
+    CoqTheorem("ReceptiveField.v", "rf_plain",
+               "plain stack (dilations 1): r(L) = 1 + L(k − 1), i.e. l(k − 1) + k after layer l (from 0)"),
     CoqTheorem("ReceptiveField.v", "rf_kronecker", "a ≥ 1: kernel a with dilations a^l has receptive field a^L"),
     CoqTheorem("ReceptiveField.v", "layers_for_minimal",
                "k ≥ 2, b ≥ 1: r(L) ≥ R iff L ≥ layers_for(R) (the least number of layers reaching R)"),
     CoqTheorem("ReceptiveField.v", "centred_offset",
                "a = 2r + 1: 2r Σ_(l<L) a^l = a^L − 1 (the centred cascade is the corner one shifted by (a^L − 1)/2)"),
+    # HoleFree.v
+    CoqTheorem("HoleFree.v", "sumset_card",
+               "the sumset {0..k−1}·d_1 + ⋯ + {0..k−1}·d_L has at most k^L elements"),
+    CoqTheorem("HoleFree.v", "hole_free_bound",
+               "a hole-free chain of L layers of k-tap kernels (every offset 0..r − 1 reached) has receptive "
+               "field r ≤ k^L"),
     # Refutation.v
     CoqTheorem("Refutation.v", "cascade_base2_not_kron",
                "3x3 kernels, dilations 2^l, L = 3: the cascade is not (K_2 ⊗ K_1 ⊗ K_0) * F_0 (2-D instance, "
@@ -128,6 +139,52 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
                "3-tap kernels, dilations 2^l, L = 2: the cascade is not (K_1 ⊗ K_0) * F_0 (1-D instance, "
                "by computation)"),
 )
+
+
+#: The Coq theorem covering each general proof step (rule; ``rf-induction:<claim>`` per receptive-field
+#: claim): ``(theorem for D = 1, theorem for every D)``.  A rule absent here is not covered in Coq and
+#: its steps cite ``null`` (:data:`UNCOVERED_STEPS` says why for the prover's own rules).
+STEP_THEOREMS: dict[str, tuple[str, str]] = {
+    "dilation-as-convolution": ("dconv_dilate", "dconvn_dilate"),
+    "dilation-as-kronecker": ("dilate_kron_selector", "dilaten_kron_selector"),
+    "kronecker-lemma": ("conv_dilate_kron", "convn_dilate_kron"),
+    "induction-base": ("cascade_kron", "cascaden_kron"),
+    "induction-step": ("cascade_kron", "cascaden_kron"),
+    "induction-conclusion": ("cascaden_kron", "cascaden_kron"),
+    "channel-bilinearity": ("cascade_ch_kron", "cascade_ch_kron"),
+    "correlation-reflection": ("cascade_corr_kron", "cascade_corr_kron"),
+    "centred-index": ("centred_offset", "centred_offset"),
+    "extent-induction": ("rf_geometric", "rf_geometric"),
+    "rf-induction:plain-stack": ("rf_plain", "rf_plain"),
+    "rf-induction:kronecker-cascade": ("rf_kronecker", "rf_kronecker"),
+    "rf-induction:yu-koltun": ("rf_geometric", "rf_geometric"),
+}
+#: General steps of the prover that no Coq theorem covers, and why.
+UNCOVERED_STEPS: dict[str, str] = {
+    "nonlinear-composition": "a remark on why the linear proof stops (a nonlinearity between layers); the claim "
+                             "is refuted by an exact instance counterexample, not by a general theorem",
+}
+
+
+def citation(rule: str, dims: int | None = None, root: Path | None = None) -> dict[str, str] | None:
+    """The ``coq`` field of a general step with ``rule``: ``{"file", "theorem", "statement_sha256"}``, or ``None``.
+
+    ``dims == 1`` cites the 1-D theorem of ``Signal.v``/``Cascade.v`` where there is one; otherwise the
+    theorem for every D (``Multi.v`` and the rest).
+
+    Examples
+    --------
+    >>> c = citation("kronecker-lemma", dims=2)
+    >>> c["file"], c["theorem"], len(c["statement_sha256"])
+    ('Multi.v', 'convn_dilate_kron', 64)
+    >>> citation("kronecker-lemma", dims=1)["theorem"], citation("nonlinear-composition") is None
+    ('conv_dilate_kron', True)
+    """
+    names = STEP_THEOREMS.get(rule)
+    if names is None:
+        return None
+    t = theorem(names[0] if dims == 1 else names[1])
+    return {"file": t.file, "theorem": t.name, "statement_sha256": statement_sha256(t.name, root)}
 
 
 def theorem(name: str) -> CoqTheorem:

@@ -164,7 +164,12 @@ class Obligation:
 
 @dataclass(frozen=True)
 class Step:
-    """One step: claim, rule, premises (ids of earlier steps), scope, obligations, facts."""
+    """One step: claim, rule, premises (ids of earlier steps), scope, obligations, facts.
+
+    A ``general`` step also names the Coq theorem that covers it (``coq``: ``{"file", "theorem",
+    "statement_sha256"}`` from :func:`kronconv.coqref.citation`, or ``None`` when no Coq theorem
+    does); instance steps carry no ``coq`` field.
+    """
 
     id: str
     claim: str
@@ -173,15 +178,21 @@ class Step:
     scope: str
     obligations: tuple[Obligation, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
+    coq: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
             raise InvalidArgument(f"step scope must be one of {SCOPES}, got {self.scope!r}")
+        if self.coq is not None and self.scope != "general":
+            raise InvalidArgument(f"step {self.id}: only a general step cites a Coq theorem")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "claim": self.claim, "rule": self.rule, "premises": list(self.premises),
-                "scope": self.scope, "obligations": [o.to_dict() for o in self.obligations],
-                "facts": dict(self.facts)}
+        d: dict[str, Any] = {"id": self.id, "claim": self.claim, "rule": self.rule, "premises": list(self.premises),
+                             "scope": self.scope, "obligations": [o.to_dict() for o in self.obligations],
+                             "facts": dict(self.facts)}
+        if self.scope == "general":
+            d["coq"] = dict(self.coq) if self.coq is not None else None
+        return d
 
 
 @dataclass(frozen=True)
@@ -258,7 +269,7 @@ class Proof:
             steps = tuple(
                 Step(s["id"], s["claim"], s["rule"], tuple(s["premises"]), s["scope"],
                      tuple(Obligation(o["kind"], parse_srepr(o["expr"]), o.get("note", "")) for o in s["obligations"]),
-                     s.get("facts", {}))
+                     s.get("facts", {}), s.get("coq"))
                 for s in d["steps"])
             certs = tuple(Certificate(c["kind"], c["claim"], c["method"], bool(c["holds"]), c.get("evidence", {}))
                           for c in d["certificate"])
@@ -348,6 +359,13 @@ def _evidence_lines(ev: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _coq_text(coq: Mapping[str, str] | None) -> str:
+    """``Multi.v: cascaden_kron (statement sha256 1a2b3c4d5e6f...)`` or why there is no citation."""
+    if coq is None:
+        return "not covered by a Coq theorem"
+    return f"{coq['file']}: {coq['theorem']} (statement sha256 {coq['statement_sha256'][:12]}...)"
+
+
 def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
     """Render a proof as readable text, Markdown or LaTeX (``json``: :meth:`Proof.to_json`)."""
     if fmt == "json":
@@ -368,6 +386,8 @@ def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
             prem = f" (from {', '.join(s.premises)})" if s.premises else ""
             lines.append(f"  {s.id} [{s.scope}] {s.claim}")
             lines.append(f"      rule: {s.rule}{prem}")
+            if s.scope == "general":
+                lines.append(f"      Coq: {_coq_text(s.coq)}")
             for o in s.obligations:
                 lines.append(f"      SymPy: {o.kind}: {o.expr}" + (f"   ({o.note})" if o.note else ""))
             for fl in _evidence_lines(s.facts):
@@ -394,6 +414,8 @@ def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
             claim = _md(s.claim).replace("|", "\\|")
             if s.obligations:
                 claim += "<br>" + "<br>".join(f"SymPy {o.kind}: `{o.expr}`" for o in s.obligations)
+            if s.scope == "general":
+                claim += f"<br>Coq: {_md(_coq_text(s.coq))}"
             lines.append(f"| {s.id} | {s.scope} | {claim} | {s.rule} | {', '.join(s.premises) or '-'} |")
         lines += ["", "Certificates:", ""]
         for c in proof.certificates:
@@ -410,6 +432,8 @@ def render_proof(proof: Proof, fmt: str = "text", _depth: int = 0) -> str:
                          + prem)
             for o in s.obligations:
                 lines.append(r"\\ SymPy " + o.kind + r": $" + sp.latex(o.expr) + "$")
+            if s.scope == "general":
+                lines.append(r"\\ Coq: " + _tex(_coq_text(s.coq)))
         lines += [r"\end{enumerate}", r"\end{proof}", r"\begin{itemize}"]
         for c in proof.certificates:
             lines.append(r"\item \textbf{" + c.kind + "} (" + ("holds" if c.holds else "fails") + "): "

@@ -3,6 +3,11 @@
 parse -> :func:`kronconv.verify.verify_file` -> render -> write.  Exit 0 ok, 1 rejected
 (with the reasons), 2 malformed input; with several files, one line per malformed file and
 the worst status.
+
+``--coq`` re-runs the Coq layer: with ``coqc`` on ``PATH`` the shipped development is
+recompiled (:func:`kronconv.coqref.check_with_coqc`) and ``Print Assumptions`` must be closed
+for every theorem the accepted certificates cite (else exit 1, with the reason); without
+``coqc`` the output says that the Coq layer was not re-run (exit status unaffected).
 """
 
 from __future__ import annotations
@@ -28,7 +33,46 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="one or more files written by kronconv prove --format json")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
+    p.add_argument("--coq", action="store_true",
+                   help="also re-run the Coq layer: with coqc on PATH, recompile the shipped development and require "
+                        "Print Assumptions to be closed for every cited theorem; without coqc, say it was not re-run")
     p.set_defaults(func=run)
+
+
+def _cited(d: Any) -> set[str]:
+    """Names of the Coq theorems cited by the general steps of a certificate and its related reports."""
+    out = {s["coq"]["theorem"] for s in d.get("steps", []) if isinstance(s, dict) and isinstance(s.get("coq"), dict)}
+    for r in d.get("related", []):
+        out |= _cited(r)
+    return out
+
+
+def coq_layer(paths: list[str]) -> dict[str, Any]:
+    """Re-run the Coq layer for the theorems cited in ``paths`` (already accepted by the checker).
+
+    Returns ``{"rerun", "ok", "cited", "message", ...}``; ``ok`` is ``None`` when ``coqc`` is absent.
+    """
+    from .. import coqref
+    from ..verify.core import load
+
+    cited = sorted(set().union(*(_cited(load(p)) for p in paths))) if paths else []
+    exe = coqref.coqc_path()
+    if exe is None:
+        return {"rerun": False, "ok": None, "cited": cited,
+                "message": "the Coq layer was not re-run: coqc is not on PATH (the citations were checked against "
+                           "the statement hashes of the shipped .v files only)"}
+    chk = coqref.check_with_coqc(coqc=exe)
+    open_ = [n for n in cited if n not in chk.closed]
+    ok = chk.compiled and not open_
+    if not chk.compiled:
+        msg = f"the Coq development does not compile: {chk.message.strip()[:2000]}"
+    elif open_:
+        msg = f"Print Assumptions is not closed for cited theorem(s) {', '.join(open_)}"
+    else:
+        msg = (f"re-run with {chk.version.splitlines()[0] if chk.version else exe}: the development compiled and "
+               f"Print Assumptions is closed under the global context for all {len(cited)} cited theorem(s)")
+    return {"rerun": True, "ok": ok, "cited": cited, "closed": [n for n in cited if n in chk.closed],
+            "not_closed": open_, "coqc": exe, "version": chk.version, "seconds": round(chk.seconds, 1), "message": msg}
 
 
 def _verify(path: str) -> Any:
@@ -52,11 +96,14 @@ def run(args: argparse.Namespace) -> int:
                 results.append((path, _verify(path)))
             except InvalidArgument as exc:
                 results.append((path, VerifyResult(ok=False, reasons=[f"malformed: {exc}"])))
+    coq = coq_layer([path for path, res in results if res.ok]) if args.coq else None
     if args.format == "json":
         items = [{"certificate": path, "ok": res.ok, "reasons": res.reasons, "checked": res.checked}
                  for path, res in results]
-        text = json.dumps(items[0] if len(items) == 1 else {"ok": all(i["ok"] for i in items),
-                                                            "certificates": items}, indent=2)
+        obj = items[0] if len(items) == 1 else {"ok": all(i["ok"] for i in items), "certificates": items}
+        if coq is not None:
+            obj["coq"] = coq
+        text = json.dumps(obj, indent=2)
     else:
         blocks = []
         for path, res in results:
@@ -67,8 +114,12 @@ def run(args: argparse.Namespace) -> int:
         if len(results) > 1:
             bad = sum(not res.ok for _, res in results)
             blocks.append(f"{len(results) - bad} ok, {bad} rejected")
+        if coq is not None:
+            blocks.append(("coq: " if coq["ok"] is not False else "coq: FAILED: ") + coq["message"])
         text = "\n".join(blocks)
     write_output(text, args.out)
     if any(r.reasons and r.reasons[0].startswith("malformed: ") for _, r in results):
         return 2
+    if coq is not None and coq["ok"] is False:
+        return 1
     return 0 if all(res.ok for _, res in results) else 1

@@ -31,6 +31,14 @@ Proof.
 by move=> b_gt0; rewrite /rf add1n subSS subn0 -big_distrr /= mulnCA geometric_sum.
 Qed.
 
+(* A plain stack (every dilation 1) of L layers of kernel k has receptive field
+   1 + L (k - 1): after layer l (from 0) the field is l (k - 1) + k. *)
+Theorem rf_plain k L : rf k (fun _ => 1) L = 1 + L * (k - 1).
+Proof.
+rewrite /rf (eq_bigr (fun _ => k - 1)) => [|l _]; last by rewrite muln1.
+by rewrite sum_nat_const card_ord.
+Qed.
+
 (* The Kronecker cascade (kernel a, dilations a^l) has receptive field a^L,
    the extent of K_(L-1) (x) ... (x) K_0. *)
 Theorem rf_kronecker a L : 0 < a -> rf a (expn a) L = a ^ L.

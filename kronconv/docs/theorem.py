@@ -101,6 +101,57 @@ def _fig_induction() -> Figure:
     return Figure("cascade-induction", "the induction step of the cascade theorem, drawn", draw)
 
 
+#: The Coq theorems shown beside the maths, in the order of the proof.
+COQ_SHOWN = ("dconvn_dilate", "dilaten_kron_selector", "dilaten_extent", "convn_dilate_kron", "convnA",
+             "cascade_kron", "cascaden_kron", "kron_kerneln_extent", "cascade_ch_kron", "dcorrn_kron",
+             "cascade_corr_kron", "centred_offset", "rf_kronecker", "cascade_base2_not_kron")
+
+
+def _md_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
+
+
+def coq_section() -> str:
+    """The Coq statements beside the maths, extracted from the shipped ``.v`` files (:mod:`kronconv.coqref`)."""
+    from .. import coqref
+
+    rows = []
+    for name in COQ_SHOWN:
+        t = coqref.theorem(name)
+        rows.append([_md_text(t.statement), f"[`{t.file}`](../kronconv/coq/{t.file}): `{name}`",
+                     f"`{coqref.statement_text(name)}`"])
+    n = len(coqref.MAIN_THEOREMS)
+    return (
+        "## Machine-checked in Coq\n\n"
+        "The general statements are also proved in Coq with the Mathematical Components library, in a small "
+        "development shipped with kronconv ([`kronconv/coq`](../kronconv/coq/README.md), also reached as "
+        "`proofs/coq`): no `Admitted`, `admit` or `Axiom`, and `Print Assumptions` prints \"Closed under the "
+        f"global context\" for each of its {n} main theorems (`make -C proofs/coq`; `kronconv verify --coq` "
+        "re-runs it for the theorems a certificate cites).  Arrays are functions from indices to any ring, "
+        "indices start at 0, an array of extent n vanishes from index n on (a NumPy array padded with zeros), "
+        "and `kronn n A B` is `numpy.kron`'s index map on every axis; a test evaluates the Coq definitions on "
+        "random integer kernels inside Coq and compares every entry with NumPy and kronconv.  Each general "
+        "step of a certificate names the theorem that proves it, with the SHA-256 of its statement as written "
+        "below.  The statements, extracted from the `.v` files when this page is generated:\n\n"
+        + md_table(["kronconv statement", "Coq theorem", "statement in Coq"], rows)
+        + "\n\n**What Coq proves and what it does not.**\n\n"
+        "- The cascade theorem holds for **every** $D \\ge 1$ (`cascaden_kron`: indices are lists of any "
+        "length), every $L$ and every $a \\ge 1$, for every input signal; `kronconv prove` checks instances "
+        "for $D \\le 3$ only, which is a limit of its instance checks, not of the theorem.  "
+        "The 1-D theorems (`Signal.v`, `Cascade.v`) are cited by 1-D certificates.\n"
+        "- **Centred origin** (`--origin centre`): Coq proves the offset identity "
+        "$2r \\sum_{l<L} a^l = a^L - 1$ for $a = 2r + 1$ (`centred_offset`); the relabelling of indices "
+        "$K^c[\\tau] = K[\\tau + r]$ and the shift of signals over $\\mathbb{Z}$ are not formalised.\n"
+        "- **Cross-correlation** is proved at every output index $t \\ge 0$ (`cascade_corr_kron`): all "
+        "outputs of a *valid* correlation.  The outputs of a *full* correlation at negative indices are "
+        "outputs at indices $\\ge 0$ of the same signal shifted right; that shift is not formalised.\n"
+        "- **One dilation per layer on all axes**, and kernels of the same extent $a$ on every axis, as in "
+        "`kronconv prove`; per-axis dilations are not formalised.\n"
+        "- **Nonlinearities** between layers break the identity; they are refuted by exact instance "
+        "counterexamples, not in Coq (that general step cites no Coq theorem: `\"coq\": null`).\n"
+    )
+
+
 def _unavailable(reason: str) -> Page:
     text = frame("The cascade/Kronecker theorem", f"*Not available in this build: {reason}.*", [], [],
                  "kronconv docs --out docs")
@@ -198,6 +249,7 @@ kernel of the dilation-1, 3, 9 cascade): each tap of the dilated outer kernel ca
 of the kernel composed so far, and the copies tile the square without overlap.  The right column
 counts the index pairs $(i, j)$ landing on each position for two 3-tap layers: exactly one with
 dilation 3, up to four with dilation 2 -- there the sum mixes products and is no Kronecker product.""" + "\n\n" + fig.markdown(),
+        coq_section(),
         "## The certificate of `kronconv prove --layers 3`\n\n"
         "Rendered by the prover (`kronconv prove --layers 3 --format md`); the JSON is "
         "[proofs/cascade-2d-L3.json](../proofs/cascade-2d-L3.json).  It carries two certificates that are "

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..coqref import citation
 from ..errors import InvalidArgument, TooLarge
 from ..exact_rank import exact_rank, rank_work
 from ..kron import numeric_kronecker_rank, rearrange
@@ -117,7 +118,7 @@ def prove_kronecker_rank(layers: int, kernel: int = 3, base: int = 2, dims: int 
              "extent-induction", (), "general",
              (fact("equal", "1 + (a - 1)*(b**1 - 1)/(b - 1)", "a", "E(1) = a"),
               fact("equal", "(1 + (a - 1)*(b**(L + 1) - 1)/(b - 1)) - (1 + (a - 1)*(b**L - 1)/(b - 1))",
-                   "(a - 1)*b**L", "E(L+1) − E(L) = (a − 1) b^L"))),
+                   "(a - 1)*b**L", "E(L+1) − E(L) = (a − 1) b^L")), coq=citation("extent-induction")),
         Step("S2", f"Instance: with a = {kernel}, b = {base}, L = {layers} the composed kernel has extent {E} per axis "
                    f"(formula: {formula}); the Kronecker kernel has extent a^L = {kernel**layers}"
                    + (" — the shapes differ." if E != kernel**layers else "."),

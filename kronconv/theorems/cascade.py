@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..coqref import citation
 from ..errors import TooLarge
 from ..polykernel import (
     Comparison,
@@ -73,24 +74,25 @@ def general_form_reason(c: CascadeClaim) -> str | None:
 
 
 def _general_steps(c: CascadeClaim) -> list[Step]:
-    steps = dilation_steps("S")
-    steps.append(kronecker_lemma_step("S3", ("S1",)))
+    steps = dilation_steps("S", c.dims)
+    steps.append(kronecker_lemma_step("S3", ("S1",), c.dims))
     steps.append(Step(
         "S4", "Induction hypothesis H(l): C_l := dilate(K_l, a^l) * ... * dilate(K_0, a^0) = K_l ⊗ ... ⊗ K_0, of "
               "extent a^(l+1) per axis. Base H(0): d_0 = a^0 = 1 and dilate(K, 1) = K, of extent a.",
         "induction-base", ("S1",), "general",
         (fact("equal", "a**0", "1", "d_0 = 1"),
-         fact("equal", "1*(a - 1) + 1", "a", "dilate(K, 1) has extent a"))))
+         fact("equal", "1*(a - 1) + 1", "a", "dilate(K, 1) has extent a")), coq=citation("induction-base", c.dims)))
     steps.append(Step(
         "S5", "Step H(l) ⇒ H(l+1): F_(l+2) = K_(l+1) *_(a^(l+1)) F_(l+1) = dilate(K_(l+1), a^(l+1)) * (C_l * F_0) "
               "(S1, H(l)) = (dilate(K_(l+1), a^(l+1)) * C_l) * F_0 (associativity, A2) = (K_(l+1) ⊗ C_l) * F_0 "
               "(S3 with m = a, n = a^(l+1) = extent of C_l), of extent a·a^(l+1) = a^(l+2).",
         "induction-step", ("S1", "S3", "S4"), "general",
         (fact("equal", "a*a**(l + 1)", "a**(l + 2)", "extent a·a^(l+1) = a^(l+2)"),
-         fact("equal", "a**(l + 1)", "a*a**l", "dilation a^(l+1) = a·a^l = extent of C_l")))) 
+         fact("equal", "a**(l + 1)", "a*a**l", "dilation a^(l+1) = a·a^l = extent of C_l")),
+        coq=citation("induction-step", c.dims)))
     steps.append(Step(
         "S6", "By induction, for every L ≥ 1, a ≥ 1 and D ≥ 1 (per axis): F_L = (K_(L−1) ⊗ ... ⊗ K_0) * F_0.",
-        "induction-conclusion", ("S4", "S5"), "general"))
+        "induction-conclusion", ("S4", "S5"), "general", coq=citation("induction-conclusion", c.dims)))
     last = "S6"
     nxt = 7
     if c.channels > 1:
@@ -98,7 +100,7 @@ def _general_steps(c: CascadeClaim) -> list[Step]:
             f"S{nxt}", "Channels: F_(l+1)[o] = Σ_c K_l[o,c] *_(d_l) F_l[c]; expanding by bilinearity (A2), F_L[o] = "
                        "Σ_i Σ_(c_1..c_(L−1)) (chain of K_(L−1)[o,c_(L−1)], ..., K_0[c_1,i]) * F_0[i], and each chain is a "
                        "one-channel cascade, so by S6 K[o,i] = Σ_(c_1..c_(L−1)) K_(L−1)[o,c_(L−1)] ⊗ ... ⊗ K_0[c_1,i].",
-            "channel-bilinearity", (last,), "general"))
+            "channel-bilinearity", (last,), "general", coq=citation("channel-bilinearity", c.dims)))
         last, nxt = f"S{nxt}", nxt + 1
     if c.correlation:
         steps.append(Step(
@@ -106,7 +108,8 @@ def _general_steps(c: CascadeClaim) -> list[Step]:
                        "(K ⋆_d F)(−t) = Σ K[τ] F(−t + dτ) = Σ K[τ] (R F)(t − dτ). A cascade of correlations is therefore "
                        "R ∘ (cascade of convolutions) ∘ R = R ∘ (C * ·) ∘ R = C ⋆ ·, with the same kernel C.",
             "correlation-reflection", (last,), "general",
-            (fact("equal", "-t + d*tau", "-(t - d*tau)", "−t + dτ = −(t − dτ)"),)))
+            (fact("equal", "-t + d*tau", "-(t - d*tau)", "−t + dτ = −(t − dτ)"),),
+            coq=citation("correlation-reflection", c.dims)))
         last, nxt = f"S{nxt}", nxt + 1
     if c.origin == "centre":
         steps.append(Step(
@@ -114,7 +117,8 @@ def _general_steps(c: CascadeClaim) -> list[Step]:
                        "Σ_l a^l τ_l = Σ_l a^l q_l − r Σ_(l<L) a^l = (corner position) − (a^L − 1)/2, so the composite is the "
                        "corner Kronecker kernel indexed −(a^L − 1)/2..(a^L − 1)/2: the centred Kronecker kernel.",
             "centred-index", (last,), "general",
-            (fact("equal", "r*Sum((2*r + 1)**l, (l, 0, L - 1))", "((2*r + 1)**L - 1)/2", "a = 2r + 1: r·Σ_(l<L) a^l = (a^L − 1)/2"),)))
+            (fact("equal", "r*Sum((2*r + 1)**l, (l, 0, L - 1))", "((2*r + 1)**L - 1)/2", "a = 2r + 1: r·Σ_(l<L) a^l = (a^L − 1)/2"),),
+            coq=citation("centred-index", c.dims)))
         last, nxt = f"S{nxt}", nxt + 1
     return steps
 
@@ -198,7 +202,7 @@ def _decide(c: CascadeClaim) -> Proof:
     cmp = compare(lhs, rhs)
     if reason is None and not cmp.equal:  # pragma: no cover - would mean a bug in the general proof or the check
         raise AssertionError(f"internal inconsistency: general proof applies but the instance check failed: {cmp}")
-    steps = _general_steps(c) if reason is None else dilation_steps("S")
+    steps = _general_steps(c) if reason is None else dilation_steps("S", c.dims)
     failed = discharge(steps)
     if failed:  # pragma: no cover - a SymPy regression must never turn into "proved"
         raise AssertionError(f"general proof obligations failed: {failed}")
@@ -219,10 +223,12 @@ def _decide(c: CascadeClaim) -> Proof:
     notes: list[str] = []
     if reason is None:
         certs.append(Certificate(
-            "symbolic", "for all L ≥ 1, a ≥ 1 and D ∈ {1, 2, 3}: a cascade with dilations a^l equals convolution "
-                        "with the Kronecker kernel K_(L−1) ⊗ ... ⊗ K_0" + (" (summed over channel paths)" if c.channels > 1
-                                                                           else ""),
-            "induction on the layers from the Kronecker lemma; index facts discharged by SymPy; cited rules A1–A4",
+            "symbolic", "for all L ≥ 1, a ≥ 1 and every D ≥ 1 (proved in Coq: cascaden_kron; instances checked here "
+                        "for D ≤ 3): a cascade with dilations a^l equals convolution with the Kronecker kernel "
+                        "K_(L−1) ⊗ ... ⊗ K_0" + (" (summed over channel paths; Coq: cascade_ch_kron)" if c.channels > 1
+                                                 else ""),
+            "induction on the layers from the Kronecker lemma; index facts discharged by SymPy; cited rules A1–A4; "
+            "each general step names the Coq theorem that proves it",
             True, {"steps": [s.id for s in steps if s.scope == "general"]}))
     else:
         notes.append(f"The general proof does not apply: {reason}.")

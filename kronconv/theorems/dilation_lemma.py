@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from ..coqref import citation
 from ..errors import InvalidArgument, TooLarge
 from ..kron import dilate, selector
 from ..polykernel import Layout, compare, kernel_operator, layer_operator
@@ -84,8 +85,11 @@ def fact(kind: str, text: str, rhs: str = "0", note: str = "") -> Obligation:
     return Obligation.parse(kind, text, rhs, SYMBOLS_EXT, note)
 
 
-def dilation_steps(prefix: str = "S") -> list[Step]:
-    r"""General steps: dilated convolution is convolution with the diluted kernel, which is ``K ⊗ E_d`` trimmed."""
+def dilation_steps(prefix: str = "S", dims: int | None = None) -> list[Step]:
+    r"""General steps: dilated convolution is convolution with the diluted kernel, which is ``K ⊗ E_d`` trimmed.
+
+    Each cites its Coq theorem (1-D when ``dims == 1``, else the theorem for every D).
+    """
     t1 = Step(
         f"{prefix}1",
         "Dilation as convolution: (K *_d F)[t] = Σ_s dilate(K, d)[s] F[t − s], where dilate(K, d)[d·τ] = K[τ] "
@@ -95,6 +99,7 @@ def dilation_steps(prefix: str = "S") -> list[Step]:
         (fact("equal", "floor(d*tau/d)", "tau", "⌊dτ/d⌋ = τ"),
          fact("equal", "Mod(d*tau, d)", "0", "dτ mod d = 0"),
          fact("positive", "d", note="d ≥ 1, so τ ↦ dτ is injective")),
+        coq=citation("dilation-as-convolution", dims),
     )
     t2 = Step(
         f"{prefix}2",
@@ -104,11 +109,12 @@ def dilation_steps(prefix: str = "S") -> list[Step]:
         "dilation-as-kronecker", (f"{prefix}1",), "general",
         (fact("equal", "Mod(d*(m - 1) + v, d)", "Mod(v, d)", "(d(m−1)+v) mod d = v mod d"),
          fact("equal", "d*m - (d - 1)", "d*(m - 1) + 1", "trimmed extent = dilated extent")),
+        coq=citation("dilation-as-kronecker", dims),
     )
     return [t1, t2]
 
 
-def kronecker_lemma_step(step_id: str, premises: tuple[str, ...]) -> Step:
+def kronecker_lemma_step(step_id: str, premises: tuple[str, ...], dims: int | None = None) -> Step:
     r"""General step: ``dilate(A, n) * B = A ⊗ B`` for ``B`` of extent exactly ``n`` (per axis)."""
     return Step(
         step_id,
@@ -128,6 +134,7 @@ def kronecker_lemma_step(step_id: str, premises: tuple[str, ...]) -> Step:
          fact("equal", "(n*i + j) - n*i", "j", "remainder (n·i + j) − n·i = j"),
          fact("equal", "n*floor(t/n) + Mod(t, n)", "t", "φ(ψ(t)) = t"),
          fact("positive", "m - (m*n - 1)/n", note="⌊t/n⌋ ≤ (mn − 1)/n < m")),
+        coq=citation("kronecker-lemma", dims),
     )
 
 
@@ -164,7 +171,7 @@ def prove_dilation_lemma(kernel: int = 3, dims: int = 2, dilation: int = 2, corr
     if not np.array_equal(np.where(trimmed >= 0, trimmed, 0), dilate(sym, dilation) * (trimmed >= 0)):
         raise AssertionError("kron.dilate disagrees with the trimmed Kronecker product")  # pragma: no cover
     cmp = compare(layer_operator(lay, 0, dilation, correlation), kernel_operator(lay, trimmed, correlation))
-    steps = dilation_steps("S")
+    steps = dilation_steps("S", dims)
     general_ok = not discharge(steps)
     op = "⋆" if correlation else "*"
     steps.append(Step(

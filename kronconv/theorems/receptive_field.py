@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..coqref import citation
 from ..formulas import chain_fields, receptive_field_closed_form
 from ..proof import Certificate, Proof, Step
 from .dilation_lemma import SYMBOLS_EXT, fact
@@ -64,7 +65,8 @@ def prove_receptive_fields(check_layers: int = 6) -> Proof:
                           f"({k}, {dil}, {layers}) = {closed} equals {claimed}; and {claimed} satisfies the base case and "
                           "the receptive-field recurrence r_l = r_(l−1) + (κ_l − 1) (Araujo et al. 2019), so the claim "
                           "holds for all sizes by induction.",
-                          "rf-induction", (), "general", (closed_fact, base_fact, step_fact), facts={"claim": name}))
+                          "rf-induction", (), "general", (closed_fact, base_fact, step_fact), facts={"claim": name},
+                          coq=citation(f"rf-induction:{name}")))
         rows = []
         for m in range(check_layers):
             sub = {"k": 3, "a": 3, "l": m, "L": m + 1, "i": m}

@@ -28,7 +28,7 @@ from ..errors import InvalidArgument
 from .core import REGISTRY, Approx, Kind, Mismatch
 from .limits import MAX_TERMS, rank_limits
 from .steps import cert, general, step, tanh_obligation
-from .table import ASSUMPTIONS, RANK_SKIPPED, REASONS
+from .table import ASSUMPTIONS, RANK_SKIPPED, REASONS, SYMBOLIC, SYMBOLIC_CHANNELS, SYMBOLIC_METHOD
 
 #: Assumed accuracy of ``math.tanh`` near [0, 1], in units of 2**-52 (glibc documents <= 2 ulp).
 TANH_ULPS = 2
@@ -288,7 +288,7 @@ def _linear(c: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
                 specs.append((f"S{n}", rule, [last]))
                 last, n = f"S{n}", n + 1
     for sid, rule, prem in specs:
-        s, holds = general(sid, rule, prem)
+        s, holds = general(sid, rule, prem, dims=D)
         steps.append(s)
         ok = ok and holds
     if reason is None and not truth:  # pragma: no cover - would mean the general proof is wrong
@@ -309,11 +309,8 @@ def _linear(c: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
     certs = []
     notes = []
     if reason is None:
-        certs.append(cert("symbolic", "for all L ≥ 1, a ≥ 1 and D ∈ {1, 2, 3}: a cascade with dilations a^l equals "
-                          "convolution with the Kronecker kernel K_(L−1) ⊗ ... ⊗ K_0"
-                          + (" (summed over channel paths)" if C > 1 else ""),
-                          "induction on the layers from the Kronecker lemma; index facts discharged by SymPy; cited "
-                          "rules A1–A4", ok, {"steps": [s["id"] for s in steps if s["scope"] == "general"]}))
+        certs.append(cert("symbolic", SYMBOLIC + (SYMBOLIC_CHANNELS if C > 1 else ""), SYMBOLIC_METHOD, ok,
+                          {"steps": [s["id"] for s in steps if s["scope"] == "general"]}))
     else:
         notes.append(f"The general proof does not apply: {reason}.")
     ev: dict[str, Any] = {"terms": lt, "extent": le}

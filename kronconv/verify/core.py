@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
+from .coqcite import CitationError, citation_defect
 
 SCHEMA = "kronconv-proof/2"
 #: Largest certificate file read, in bytes.
@@ -225,8 +226,12 @@ def check(d: dict[str, Any], res: VerifyResult, where: str = "proof") -> None:
         res.fail(f"{where}: content hash mismatch: the certificate was edited after it was written")
     try:
         exp = REGISTRY[d["theorem"]].expect(d["claim"], d)
-    except Mismatch as exc:
+    except (Mismatch, CitationError) as exc:
         res.fail(f"{where}: {exc}")
+        return
+    why = citation_defect(exp.get("steps", []), d["steps"], where)
+    if why:
+        res.fail(why)
         return
     # The verdict first, by name, then everything else in the record's order.
     if d["proved"] is not exp["proved"]:

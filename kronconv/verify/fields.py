@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument
+from .coqcite import cite
 from .core import REGISTRY, Kind
 from .steps import cert, general, obligations, step
 from .table import ASSUMPTIONS, GENERAL, RF_ASSUMPTIONS
@@ -30,7 +31,8 @@ def expect_rf(c: dict[str, Any], got: dict[str, Any] | None = None) -> dict[str,
         text, rows = GENERAL[f"rf-induction:{name}"]
         obs, holds = obligations(rows)
         ok = ok and holds
-        steps.append(step(f"S{2 * i + 1}", text, "rf-induction", [], "general", obs, {"claim": name}))
+        steps.append(step(f"S{2 * i + 1}", text, "rf-induction", [], "general", obs, {"claim": name},
+                          cite(f"rf-induction:{name}")))
         # own recurrence: r = 1, then r += (k - 1) d_j per layer
         fields = [1 + sum((k - 1) * dil(j) for j in range(m + 1)) for m in range(n)]
         ok = ok and fields == [_rf_claimed(name, m) for m in range(n)]
@@ -52,8 +54,8 @@ def expect_lemma(c: dict[str, Any], got: dict[str, Any] | None = None) -> dict[s
     a, D, dd, corr = c["kernel"], c["dims"], c["dilation"], c["correlation"]
     if c["origin"] == "centre" and a % 2 == 0:
         raise InvalidArgument(f"claim.origin 'centre' needs an odd kernel, got kernel {a}")
-    s1, ok1 = general("S1", "dilation-as-convolution", [])
-    s2, ok2 = general("S2", "dilation-as-kronecker", ["S1"])
+    s1, ok1 = general("S1", "dilation-as-convolution", [], dims=D)
+    s2, ok2 = general("S2", "dilation-as-kronecker", ["S1"], dims=D)
     truth = True
     for q in range(a):  # unit reduction on one axis: kron(e_q, e_0 of length d) trimmed has its single 1 at d*q
         big = np.kron(np.eye(a, dtype=np.int64)[q], np.eye(dd, dtype=np.int64)[0])[: dd * (a - 1) + 1]

@@ -8,6 +8,7 @@ from typing import Any
 
 import sympy as sp
 
+from .coqcite import cite
 from .table import GENERAL, TANH_OBLIGATION
 
 #: Names a table obligation may use when the checker parses it (no ``eval`` of anything else).
@@ -39,16 +40,21 @@ def obligations(rows: Any) -> tuple[list[dict[str, str]], bool]:
 
 
 def step(sid: str, text: str, rule: str, premises: list[str], scope: str, obs: list[dict[str, str]] | None = None,
-         facts: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"id": sid, "claim": text, "rule": rule, "premises": list(premises), "scope": scope,
-            "obligations": obs or [], "facts": facts or {}}
+         facts: dict[str, Any] | None = None, coq: dict[str, str] | None = None) -> dict[str, Any]:
+    """A step; a general one carries its Coq citation (``None``: no Coq theorem covers it)."""
+    d: dict[str, Any] = {"id": sid, "claim": text, "rule": rule, "premises": list(premises), "scope": scope,
+                         "obligations": obs or [], "facts": facts or {}}
+    if scope == "general":
+        d["coq"] = coq
+    return d
 
 
-def general(sid: str, rule: str, premises: list[str], facts: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
-    """A general step from the table: (step, its obligations hold)."""
+def general(sid: str, rule: str, premises: list[str], facts: dict[str, Any] | None = None,
+            dims: int | None = None) -> tuple[dict[str, Any], bool]:
+    """A general step from the table, citing its Coq theorem (1-D one when ``dims == 1``): (step, obligations hold)."""
     text, rows = GENERAL[rule]
     obs, ok = obligations(rows)
-    return step(sid, text, rule, premises, "general", obs, facts), ok
+    return step(sid, text, rule, premises, "general", obs, facts, cite(rule, dims)), ok
 
 
 def cert(kind: str, claim: str, method: str, holds: bool, evidence: dict[str, Any]) -> dict[str, Any]:

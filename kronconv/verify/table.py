@@ -1,9 +1,9 @@
 """The checker's template table: fixed texts and obligations of the general steps (data, reviewed by hand).
 
 Regenerated certificates must match these exactly; the checker discharges each obligation here once
-per process with SymPy (it never parses a certificate's own expressions).  A later citation of a
-machine-checked proof (e.g. ``{"coq": {"file", "theorem", "statement_sha256"}}`` on a general step)
-belongs here too, as data the checker regenerates.
+per process with SymPy (it never parses a certificate's own expressions).  :data:`COQ` names the Coq
+theorem that covers each general step (the checker hashes its statement from the shipped ``.v`` files,
+:mod:`.coqcite`).
 """
 
 from __future__ import annotations
@@ -490,3 +490,28 @@ REASONS = {
 }
 #: Note recorded when a related Kronecker-rank report is above the prover's size limits.
 RANK_SKIPPED = "Kronecker-rank report skipped: it is above the prover's size limits."
+
+#: The symbolic certificate of a proved cascade claim: what Coq proves, and what is checked here.
+SYMBOLIC = ("for all L ≥ 1, a ≥ 1 and every D ≥ 1 (proved in Coq: cascaden_kron; instances checked here for D ≤ 3): "
+            "a cascade with dilations a^l equals convolution with the Kronecker kernel K_(L−1) ⊗ ... ⊗ K_0")
+SYMBOLIC_CHANNELS = " (summed over channel paths; Coq: cascade_ch_kron)"
+SYMBOLIC_METHOD = ("induction on the layers from the Kronecker lemma; index facts discharged by SymPy; cited rules A1–A4; "
+                   "each general step names the Coq theorem that proves it")
+
+#: Coq theorem covering each general step: rule -> ((file, theorem) for D = 1, (file, theorem) for every D).
+#: A rule not listed (``nonlinear-composition``: a remark, the refutation is an instance) cites null.
+COQ = {
+    "dilation-as-convolution": (("Signal.v", "dconv_dilate"), ("Multi.v", "dconvn_dilate")),
+    "dilation-as-kronecker": (("Signal.v", "dilate_kron_selector"), ("Multi.v", "dilaten_kron_selector")),
+    "kronecker-lemma": (("Signal.v", "conv_dilate_kron"), ("Multi.v", "convn_dilate_kron")),
+    "induction-base": (("Cascade.v", "cascade_kron"), ("Multi.v", "cascaden_kron")),
+    "induction-step": (("Cascade.v", "cascade_kron"), ("Multi.v", "cascaden_kron")),
+    "induction-conclusion": (("Multi.v", "cascaden_kron"),) * 2,
+    "channel-bilinearity": (("Channels.v", "cascade_ch_kron"),) * 2,
+    "correlation-reflection": (("Correlation.v", "cascade_corr_kron"),) * 2,
+    "centred-index": (("ReceptiveField.v", "centred_offset"),) * 2,
+    "extent-induction": (("ReceptiveField.v", "rf_geometric"),) * 2,
+    "rf-induction:plain-stack": (("ReceptiveField.v", "rf_plain"),) * 2,
+    "rf-induction:kronecker-cascade": (("ReceptiveField.v", "rf_kronecker"),) * 2,
+    "rf-induction:yu-koltun": (("ReceptiveField.v", "rf_geometric"),) * 2,
+}

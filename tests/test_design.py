@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kronconv._holefree_check import brute_force_front, check_claim, max_hole_free_rf
 from kronconv.design import (
     SearchSpace,
     is_hole_free,
@@ -26,6 +25,7 @@ from kronconv.design.report import design
 from kronconv.design.search import best_of_depth, estimate_nodes, min_layers_bound
 from kronconv.errors import InvalidArgument, TooLarge
 from kronconv.theorems.hole_free import prove_hole_free_bound
+from kronconv.verify.holefree import brute_force_front, check_claim, max_hole_free_rf
 
 
 def _brute_hole_free(k: int, ds: tuple[int, ...]) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import kronconv._holefree_check as chk
+import kronconv.verify.holefree as chk
 from kronconv.design.report import design
 
 

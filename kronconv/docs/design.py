@@ -168,7 +168,7 @@ def build(ctx: DocsContext) -> Page:
         "the Pareto front over layers, field per axis, parameters ($L \\prod_a k_a$ per channel pair), the "
         "max/min path ratio and the fraction of positions reached by a single path (both ends of a field are "
         "always reached by one path, so the ratio is the largest path count).  Each result is stated as "
-        "*optimal within the stated search space*; its claim is re-derived by `kronconv._holefree_check` "
+        "*optimal within the stated search space*; its claim is re-derived by `kronconv.verify.holefree` "
         "without any of the search code: an unpruned enumeration for small spaces, the bound otherwise.",
         f"## Example: field {R} with {k}x{k} kernels\n\n"
         f"`kronconv design --rf {R} --kernel {k}`: {ex['nodes_visited']} nodes visited "

@@ -64,7 +64,7 @@ class VerifyResult:
 
 @dataclass(frozen=True)
 class Kind:
-    """One theorem kind: claim fields ``{name: (low, high), choices, bool, ...}`` and the regenerator
+    """One theorem kind: claim fields ``{name: (low, high), choices, bool, validator, ...}`` and the regenerator
     ``expect(claim, certificate)`` (the certificate is consulted only for declared free fields)."""
 
     claim: dict[str, Any]
@@ -205,6 +205,8 @@ def shape(d: Any, where: str, depth: int = 0) -> None:
             _need(v == d["theorem"], w, repr(d["theorem"]), v)
         elif spec is bool:
             _need(isinstance(v, bool), w, "true or false", v)
+        elif callable(spec):  # the kind module's own validator (raises InvalidArgument)
+            spec(v, w)
         elif isinstance(spec, tuple) and spec[0] == "ints":
             _, lo, hi, n = spec
             _need(isinstance(v, list) and len(v) <= n, w, f"an array of at most {n} integers", v)

@@ -48,13 +48,13 @@ from ..errors import InvalidArgument, TooLarge
 from ..proof import Certificate, Proof, Step, discharge
 from .dilation_lemma import ASSUMPTIONS, fact
 
-__all__ = ["EXHAUSTIVE_LIMIT", "MAX_FIELD", "prove_hole_free_bound", "safe_expr"]
+__all__ = ["INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "prove_hole_free_bound", "safe_expr"]
 
 #: Largest field ``k**L`` of an instance (the bits of the witness's sumset); the checker's limit is the same.
 MAX_FIELD = 1 << 22
 #: Largest number of dilation multisets enumerated exhaustively at the instance (larger spaces rest on the
 #: counting bound and the witness); the checker's limit is the same.
-EXHAUSTIVE_LIMIT = 5_000
+INSTANCE_EXHAUSTIVE_LIMIT = 5_000
 
 
 def safe_expr(text: str, k: Any, L: Any) -> Any:
@@ -157,7 +157,7 @@ def prove_hole_free_bound(kernel: int = 3, layers: int = 3, max_rf: str = "k**L"
     witness = [k**i for i in range(L)]
     wit_ok = is_hole_free(k, witness) and (k - 1) * sum(witness) + 1 == top
     n = _multisets(k, L)
-    best = _exhaustive_max(k, L) if n <= EXHAUSTIVE_LIMIT else None
+    best = _exhaustive_max(k, L) if n <= INSTANCE_EXHAUSTIVE_LIMIT else None
     steps = _general_steps()
     steps.append(Step("S5", f"Instance k = {k}, L = {L}: the claim gives max_rf = {value}; the counting bound (S2) "
                             f"is k^L = {top}; the mixed-radix schedule {witness} has field {top} and its bitset sumset "
@@ -165,7 +165,8 @@ def prove_hole_free_bound(kernel: int = 3, layers: int = 3, max_rf: str = "k**L"
                             + (f"; every one of the {n} multisets of dilations in [1, {(top - 1) // (k - 1)}] "
                                f"(a larger dilation alone exceeds k^L) scored exactly: the largest hole-free field is "
                                f"{best}." if best is not None else
-                               f"; the {n} multisets of dilations are above EXHAUSTIVE_LIMIT = {EXHAUSTIVE_LIMIT} "
+                               f"; the {n} multisets of dilations are above INSTANCE_EXHAUSTIVE_LIMIT = "
+                         f"{INSTANCE_EXHAUSTIVE_LIMIT} "
                                "and are not enumerated (S2 and the witness decide)."),
                       "instance-evaluation", ("S2", "S4"), "instance",
                       facts={"kernel": k, "layers": L, "claimed": str(value), "counting_bound": top,

@@ -238,6 +238,9 @@ def check(d: dict[str, Any], res: VerifyResult, where: str = "proof") -> None:
     for k in TOP_KEYS:
         if k in exp:
             why = shape_defect(exp[k], d[k], f"{where}.{k}")
+            if why and d["proved"] is not exp["proved"]:  # the wrong verdict's record has another shape
+                res.fail(why)
+                return
             if why:
                 raise InvalidArgument(why)
     for k in TOP_KEYS:

@@ -446,7 +446,8 @@ def expect_bound(c: Mapping[str, Any], got: Mapping[str, Any] | None = None) -> 
                             f"is {'an interval' if wit_ok else 'NOT an interval'}"
                       + (f"; every one of the {n} multisets of dilations in [1, {D}] (a larger dilation alone "
                          f"exceeds k^L) scored exactly: the largest hole-free field is {best}." if best is not None else
-                         f"; the {n} multisets of dilations are above EXHAUSTIVE_LIMIT = {INSTANCE_EXHAUSTIVE_LIMIT} "
+                         f"; the {n} multisets of dilations are above INSTANCE_EXHAUSTIVE_LIMIT = "
+                         f"{INSTANCE_EXHAUSTIVE_LIMIT} "
                          "and are not enumerated (S2 and the witness decide)."),
                       "instance-evaluation", ["S2", "S4"], "instance",
                       facts={"kernel": k, "layers": L, "claimed": str(value), "counting_bound": top,

@@ -191,7 +191,7 @@ def _padded(c: Mapping[str, Any]) -> dict[tuple[int, ...], int]:
 
 def _weights(w: list[Any], a: int, L: int, C: int, D: int) -> list[list[list[list[Fraction]]]]:
     """Parse the witness weights strictly (malformed: exit 2); more than ``C`` channels: a mismatch (exit 1)."""
-    where = "proof.certificate[1].evidence.witness.weights"
+    where = "certificate[1].evidence.witness.weights"
     if len(w) != L:
         raise InvalidArgument(f"{where} must list {L} layer(s), got {len(w)}")
     out = []
@@ -288,7 +288,7 @@ def expect(c: Mapping[str, Any], got: Mapping[str, Any] | None = None) -> dict[s
             comp = _compose(ws, a, L, D)
             bad = next((p for p, v in comp.items() if v != entries.get(p, 0)), None)
             if bad is not None:
-                raise Mismatch(f"proof.certificate[1].evidence.witness.weights compose to {comp[bad]} at position "
+                raise Mismatch(f"certificate[1].evidence.witness.weights compose to {comp[bad]} at position "
                                f"{list(bad)}, the kernel has {entries.get(bad, 0)} there")
         witness["weights"] = given if isinstance(given, list) else []
         text = ("L = 1: the kernel is its own single layer." if L == 1 else

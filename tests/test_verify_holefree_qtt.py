@@ -152,8 +152,8 @@ def test_qtt_witness_is_free_but_replayed() -> None:
     assert verify_dict(e).ok
     e = copy.deepcopy(d)  # forged weights
     e["certificate"][1]["evidence"]["witness"]["weights"][1][0][0] = ["1", "2", "2"]
-    assert _reasons(e) == ["proof: certificate[1].evidence.witness.weights compose to 6 at position [6], the "
-                           "kernel has 3 there"]
+    assert _reasons(e) == [("proof: certificate[1].evidence.witness.weights compose to 6 at position [6], the "
+                           "kernel has 3 there")]
     e = copy.deepcopy(d)
     e["certificate"][1]["evidence"]["witness"]["weights"][0][0][0] = ["6/2", "-1", "2"]
     assert "not in lowest terms" in _reasons(e)[0]

@@ -37,6 +37,7 @@ def test_both_kinds_are_registered_with_limits_equal_to_the_provers() -> None:
     assert {"hole-free-bound", "qtt-rank"} <= set(REGISTRY)
     assert hf_checker.MAX_FIELD == hf_prover.MAX_FIELD == 1 << 22
     assert hf_checker.INSTANCE_EXHAUSTIVE_LIMIT == hf_prover.INSTANCE_EXHAUSTIVE_LIMIT
+    assert hf_checker.MAX_VALUE_BITS == hf_prover.MAX_VALUE_BITS
     assert qtt_checker.MAX_ENTRIES == qtt_prover.MAX_CERT_ENTRIES
     assert qtt_checker.MAX_WORK == qtt_prover.MAX_CERT_WORK
 
@@ -124,6 +125,32 @@ def test_hole_free_prover_refuses_what_the_checker_refuses() -> None:
         prove(theorem="hole-free-bound", kernel=1, layers=2)
     with pytest.raises(InvalidArgument, match="max_rf must be an arithmetic expression"):
         prove(theorem="hole-free-bound", max_rf="k**x")
+    # nested powers collapse to exponents above 64, and a literal above 10**18 after evaluation: both refused,
+    # so every emitted claim text reads back
+    for text in ("((((k**64)**64)**64)**64)**64", "k**L/2**60"):
+        with pytest.raises(InvalidArgument, match="max_rf must be an arithmetic expression"):
+            prove(theorem="hole-free-bound", max_rf=text)
+    big = "(k+1)**(64*L+64)*(k+2)**(64*L+64)*(k+3)**(64*L+64)"  # about 6,600 bits at k = 3, L = 8
+    with pytest.raises(TooLarge, match="MAX_VALUE_BITS = 4096"):
+        prove(theorem="hole-free-bound", kernel=3, layers=8, max_rf=big)
+    d = _d(theorem="hole-free-bound", kernel=3, layers=2, max_rf=big)  # about 1,700 bits: emitted and checked
+    assert not d["proved"] and verify_dict(d).ok
+    d["claim"]["layers"] = 8
+    d["hash"] = content_hash(d)
+    with pytest.raises(InvalidArgument, match="MAX_VALUE_BITS = 4096"):
+        verify_dict(d)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet="0123456789kL+-*/() ", min_size=1, max_size=30), st.integers(2, 4), st.integers(1, 3))
+def test_any_accepted_max_rf_round_trips_through_the_checker(text: str, k: int, L: int) -> None:
+    try:
+        p = prove(theorem="hole-free-bound", kernel=k, layers=L, max_rf=text)
+    except (InvalidArgument, TooLarge):  # refused up front (exit 2, one line)
+        return
+    r = verify_dict(p.to_dict())
+    assert r.ok, (text, r.reasons)
+    assert p.proved is (p.steps[4].facts["claimed"] == str(k**L))
 
 
 # --------------------------------------------------------------------------- qtt-rank

@@ -48,16 +48,20 @@ from ..errors import InvalidArgument, TooLarge
 from ..proof import Certificate, Proof, Step, discharge
 from .dilation_lemma import ASSUMPTIONS, fact
 
-__all__ = ["INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "prove_hole_free_bound", "safe_expr"]
+__all__ = ["INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "MAX_VALUE_BITS", "prove_hole_free_bound", "safe_expr",
+           "value_bits"]
 
 #: Largest field ``k**L`` of an instance (the bits of the witness's sumset); the checker's limit is the same.
 MAX_FIELD = 1 << 22
+#: Largest size (bits of numerator and denominator, bounded before evaluating) of ``max_rf`` at the instance;
+#: the checker's limit is the same.
+MAX_VALUE_BITS = 1 << 12
 #: Largest number of dilation multisets enumerated exhaustively at the instance (larger spaces rest on the
 #: counting bound and the witness); the checker's limit is the same.
 INSTANCE_EXHAUSTIVE_LIMIT = 5_000
 
 
-def safe_expr(text: str, k: Any, L: Any) -> Any:
+def _safe_expr_once(text: str, k: Any, L: Any) -> Any:
     """Parse an expression in ``k`` and ``L`` without evaluating anything unsafe; ``None`` if not allowed.
 
     Only digits, ``k``, ``L``, ``+ - * / **`` and parentheses; every exponent an integer in ``[-64, 64]``
@@ -96,6 +100,37 @@ def safe_expr(text: str, k: Any, L: Any) -> Any:
         return sp.parse_expr(text, local_dict={"k": k, "L": L}, evaluate=True)
     except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError, ZeroDivisionError):  # pragma: no cover
         return None
+
+
+def safe_expr(text: str, k: Any, L: Any) -> Any:
+    """:func:`_safe_expr_once`, also requiring the evaluated expression's own text to pass it, so that the
+    canonical ``max_rf`` a certificate carries is always accepted when it is read back."""
+    r = _safe_expr_once(text, k, L)
+    if r is None or _safe_expr_once(str(r), k, L) is None:
+        return None
+    return r
+
+
+def value_bits(expr: Any, k: Any, L: Any, kv: int, Lv: int) -> float:
+    """An upper bound on the bits of numerator and denominator of ``expr`` at ``k = kv``, ``L = Lv``, computed
+    without evaluating it (``inf`` for anything but integers, rationals, ``k``, ``L``, sums, products and integer
+    powers): the evaluation is refused above MAX_VALUE_BITS before any big number is built."""
+    if expr == k:
+        return math.log2(kv + 1)
+    if expr == L:
+        return math.log2(Lv + 1)
+    if isinstance(expr, sp.Rational):
+        return math.log2(abs(int(expr.p)) + 1) + math.log2(int(expr.q) + 1)
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return sum(value_bits(a, k, L, kv, Lv) for a in expr.args) + len(expr.args)
+    if isinstance(expr, sp.Pow):
+        if value_bits(expr.exp, k, L, kv, Lv) > 64:
+            return math.inf
+        e = expr.exp.subs({k: kv, L: Lv})
+        if not e.is_Integer:
+            return math.inf
+        return abs(int(e)) * value_bits(expr.base, k, L, kv, Lv) + 1
+    return math.inf
 
 
 def _multisets(k: int, L: int) -> int:
@@ -150,6 +185,9 @@ def prove_hole_free_bound(kernel: int = 3, layers: int = 3, max_rf: str = "k**L"
         raise InvalidArgument("max_rf must be an arithmetic expression in k and L (digits, k, L, + - * / **, "
                               "parentheses; exponents integers in [-64, 64] or a*L + b with |a|, |b| <= 64), "
                               f"got {max_rf!r}")
+    if value_bits(claimed, ksym, Lsym, k, L) > MAX_VALUE_BITS:
+        raise TooLarge(f"max_rf = {str(claimed)[:60]} may need more than MAX_VALUE_BITS = {MAX_VALUE_BITS} bits at "
+                       f"k = {k}, L = {L}; state the claim with smaller numbers")
     value = claimed.subs({ksym: k, Lsym: L})
     if not value.is_Rational:  # e.g. k**L/0 evaluates to zoo
         raise InvalidArgument(f"max_rf = {claimed} has no finite value at k = {k}, L = {L}")

@@ -60,13 +60,16 @@ from .core import REGISTRY, Kind
 from .steps import cert, obligations, step
 from .table import ASSUMPTIONS
 
-__all__ = ["EXHAUSTIVE_LIMIT", "INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "CheckResult", "brute_force_front",
-           "check_claim", "expect_bound", "max_hole_free_rf", "safe_expr"]
+__all__ = ["EXHAUSTIVE_LIMIT", "INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "MAX_VALUE_BITS", "CheckResult", "brute_force_front",
+           "check_claim", "expect_bound", "max_hole_free_rf", "safe_expr", "value_bits"]
 
 #: Largest number of multisets enumerated by an exhaustive re-check of a design claim.
 EXHAUSTIVE_LIMIT = 60_000
 #: Largest field ``k**L`` of a ``hole-free-bound`` certificate (the prover's ``MAX_FIELD``).
 MAX_FIELD = 1 << 22
+#: Largest size (bits of numerator and denominator, bounded before evaluating) of ``max_rf`` at the instance
+#: (the prover's ``MAX_VALUE_BITS``).
+MAX_VALUE_BITS = 1 << 12
 #: Largest number of multisets enumerated at a certificate's instance (the prover's ``INSTANCE_EXHAUSTIVE_LIMIT``).
 INSTANCE_EXHAUSTIVE_LIMIT = 5_000
 
@@ -134,7 +137,7 @@ def max_hole_free_rf(k: int, layers: int, limit: int = EXHAUSTIVE_LIMIT) -> int 
     return best
 
 
-def safe_expr(text: str, k: Any, L: Any) -> Any:
+def _safe_expr_once(text: str, k: Any, L: Any) -> Any:
     """Parse an expression in ``k`` and ``L`` without evaluating anything unsafe; ``None`` if not allowed.
 
     Only digits, ``k``, ``L``, ``+ - * / **`` and parentheses; every exponent an
@@ -176,6 +179,39 @@ def safe_expr(text: str, k: Any, L: Any) -> Any:
         return sp.parse_expr(text, local_dict={"k": k, "L": L}, evaluate=True)
     except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError, ZeroDivisionError):  # pragma: no cover
         return None
+
+
+def safe_expr(text: str, k: Any, L: Any) -> Any:
+    """:func:`_safe_expr_once`, also requiring the evaluated expression's own text to pass it, so that the
+    canonical ``max_rf`` a certificate carries is always accepted when it is read back."""
+    r = _safe_expr_once(text, k, L)
+    if r is None or _safe_expr_once(str(r), k, L) is None:
+        return None
+    return r
+
+
+def value_bits(expr: Any, k: Any, L: Any, kv: int, Lv: int) -> float:
+    """An upper bound on the bits of numerator and denominator of ``expr`` at ``k = kv``, ``L = Lv``, computed
+    without evaluating it (``inf`` for anything but integers, rationals, ``k``, ``L``, sums, products and integer
+    powers): the evaluation is refused above MAX_VALUE_BITS before any big number is built."""
+    import sympy as sp
+
+    if expr == k:
+        return math.log2(kv + 1)
+    if expr == L:
+        return math.log2(Lv + 1)
+    if isinstance(expr, sp.Rational):
+        return math.log2(abs(int(expr.p)) + 1) + math.log2(int(expr.q) + 1)
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return sum(value_bits(a, k, L, kv, Lv) for a in expr.args) + len(expr.args)
+    if isinstance(expr, sp.Pow):
+        if value_bits(expr.exp, k, L, kv, Lv) > 64:
+            return math.inf
+        e = expr.exp.subs({k: kv, L: Lv})
+        if not e.is_Integer:
+            return math.inf
+        return abs(int(e)) * value_bits(expr.base, k, L, kv, Lv) + 1
+    return math.inf
 
 
 def _check_bound(c: Mapping[str, Any]) -> CheckResult:
@@ -426,6 +462,10 @@ def expect_bound(c: Mapping[str, Any], got: Mapping[str, Any] | None = None) -> 
     claimed = safe_expr(text, ks, Ls)
     if claimed is None or not isinstance(claimed, sp.Expr) or not claimed.free_symbols <= {ks, Ls}:
         raise InvalidArgument(f"claim.max_rf must be an arithmetic expression in k and L, got {text[:40]!r}")
+    if value_bits(claimed, ks, Ls, k, L) > MAX_VALUE_BITS:
+        raise InvalidArgument(f"claim.max_rf = {str(claimed)[:60]} may need more than MAX_VALUE_BITS = "
+                              f"{MAX_VALUE_BITS} bits at k = {k}, L = {L}: above the checker's limit (the prover "
+                              "refuses it too)")
     value = claimed.subs({ks: k, Ls: L})
     if not value.is_Rational:
         raise InvalidArgument(f"claim.max_rf = {claimed} has no finite value at k = {k}, L = {L}")

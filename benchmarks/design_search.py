@@ -4,7 +4,7 @@ Baseline (what a first implementation would do): enumerate every multiset of ``L
 dilations in ``[1, (k^L - 1)/(k - 1)]`` for ``L = 1..N`` (the range any hole-free
 schedule lies in), test each with a bitset sumset, compute path counts with
 Python lists and filter the Pareto front by pairwise dominance --
-:func:`kronconv._holefree_check.brute_force_front`, the independent checker.
+:func:`kronconv.verify.holefree.brute_force_front`, the independent checker.
 
 Measured for kronconv: :func:`kronconv.design.search` (rules P1-P4, incremental
 NumPy path counts) plus :func:`kronconv.design.pareto_front`.  Both must give the
@@ -21,8 +21,8 @@ import argparse
 import math
 import time
 
-from kronconv._holefree_check import brute_force_front
 from kronconv.design import SearchSpace, pareto_front, search
+from kronconv.verify.holefree import brute_force_front
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 For integer kernels of a few sizes, every QTT unfolding's exact rank is computed by
 
 * ``kronconv.qtt.exact_rank`` -- multi-modular int64 elimination with the Hadamard-bound stop;
-* ``kronconv._qtt_check.bareiss_rank`` -- the checker's fraction-free elimination on Python ints;
+* ``kronconv.verify.qtt.bareiss_rank`` -- the checker's fraction-free elimination on Python ints;
 * the baseline ``sympy.Matrix(m).rank()`` (skipped above ``--sympy-max`` entries per matrix).
 
 Two kernel families: generic random integers (full-rank unfoldings, one prime suffices) and
@@ -26,9 +26,9 @@ import time
 import numpy as np
 import sympy as sp
 
-from kronconv._qtt_check import bareiss_rank
 from kronconv.qtt import exact_rank, unfolding
 from kronconv.qtt.fit import compose, random_cascade
+from kronconv.verify.qtt import bareiss_rank
 
 CASES = [  # (label, a, L, D)
     ("27x27, a=3", 3, 3, 2),

@@ -3,7 +3,8 @@
 :data:`CERTIFICATES` lists every certificate: the cascade identity for
 ``L = 1..5`` in 1-D and 2-D, the multi-channel sum-of-Kronecker theorem, the
 conventions (cross-correlation, centred kernels), the refuted variants with
-their counterexamples, the receptive-field theorems and the dilation lemma.
+their counterexamples, the receptive-field theorems, the dilation lemma, the
+hole-free bound and the QTT-rank theorem (proved and refuted instances).
 Each becomes ``proofs/<name>.json`` (:meth:`kronconv.proof.Proof.to_json`, the
 input of ``kronconv verify``) and ``proofs/<name>.md``
 (:func:`kronconv.proof.render_proof`), plus a generated ``proofs/README.md``
@@ -79,6 +80,21 @@ def _claim(**kw: Any) -> Callable[[], Any]:
     return run
 
 
+#: The shipped integer kernel of the qtt-rank certificates (QTT ranks [2, 2] with a = 3).
+EXAMPLE_KERNEL = "docs/examples/kernel-27x27.npy"
+
+
+def _qtt(channels: int) -> Callable[[], Any]:
+    def run() -> Any:
+        from .qtt.io import load_kernel
+        from .theorems import prove
+
+        kernel = load_kernel(Path(__file__).resolve().parent.parent / EXAMPLE_KERNEL)
+        return prove(theorem="qtt-rank", kernel=3, channels=channels, qtt_kernel=kernel, layers=None)
+
+    return run
+
+
 def _certs() -> tuple[Cert, ...]:
     out: list[Cert] = []
     for dims in (1, 2):
@@ -120,6 +136,20 @@ def _certs() -> tuple[Cert, ...]:
              _prove(theorem="receptive-field"), "kronconv prove --theorem receptive-field"),
         Cert("dilation-lemma", "lemmas", "dilated convolution = convolution with K ⊗ E_d (trimmed)",
              _prove(theorem="dilation-lemma"), "kronconv prove --theorem dilation-lemma"),
+        Cert("hole-free-bound-k3-L4", "hole-free bound", "no hole-free chain of 4 layers of 3-tap kernels has a "
+             "field above 3^4 = 81, and 1, 3, 9, 27 attains it", _prove(theorem="hole-free-bound", kernel=3, layers=4),
+             "kronconv prove --theorem hole-free-bound --kernel 3 --layers 4"),
+        Cert("refuted-hole-free-bound", "hole-free bound", "the claim that 4 layers of 3-tap kernels reach a "
+             "hole-free field of k^L + 1 = 82, refuted by the counting bound",
+             _prove(theorem="hole-free-bound", kernel=3, layers=4, max_rf="k**L + 1"),
+             "kronconv prove --theorem hole-free-bound --kernel 3 --layers 4 --max-rf 'k**L + 1'"),
+        Cert("qtt-rank-C2", "QTT rank", f"the shipped 27x27 integer kernel ({EXAMPLE_KERNEL}) is the composed kernel "
+             "of a 3-layer, 2-channel cascade with dilations 3^l (exact witness weights)",
+             _qtt(channels=2), f"kronconv prove --theorem qtt-rank --kernel-file {EXAMPLE_KERNEL} --kernel 3 "
+             "--channels 2"),
+        Cert("refuted-qtt-rank", "QTT rank", "the same kernel with 1 channel: an unfolding of exact rank 2 > 1",
+             _qtt(channels=1), f"kronconv prove --theorem qtt-rank --kernel-file {EXAMPLE_KERNEL} --kernel 3 "
+             "--channels 1"),
     ]
     return tuple(out)
 

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kronconv._holefree_check import brute_force_front, check_claim, max_hole_free_rf
 from kronconv.design import (
     SearchSpace,
     is_hole_free,
@@ -26,6 +25,8 @@ from kronconv.design.report import design
 from kronconv.design.search import best_of_depth, estimate_nodes, min_layers_bound
 from kronconv.errors import InvalidArgument, TooLarge
 from kronconv.theorems.hole_free import prove_hole_free_bound
+from kronconv.verify import verify_dict
+from kronconv.verify.holefree import brute_force_front, check_claim, max_hole_free_rf
 
 
 def _brute_hole_free(k: int, ds: tuple[int, ...]) -> bool:
@@ -92,12 +93,14 @@ def test_no_hole_free_chain_exceeds_k_to_the_L(k: int, L: int) -> None:
 
 
 def test_bound_theorem_proved_and_false_variant_refuted() -> None:
-    p = prove_hole_free_bound()
-    assert p.proved and check_claim(p.claim).verdict == "holds"
-    q = prove_hole_free_bound("k**L + 1")
-    assert not q.proved and check_claim(q.claim).verdict == "refuted"
-    r = prove_hole_free_bound("2**L")  # true for k = 2 only
-    assert not r.proved and r.steps[-1].facts["counterexample"]["kernel"] == 3
+    p = prove_hole_free_bound(3, 3)
+    assert p.proved and verify_dict(p.to_dict()).ok
+    assert check_claim({"kind": "hole-free-bound", "kernel": 3, "layers": 3, "max_rf": 27}).verdict == "holds"
+    q = prove_hole_free_bound(3, 3, "k**L + 1")
+    assert not q.proved and q.steps[-1].facts == {"claimed": "28", "largest": 27} and verify_dict(q.to_dict()).ok
+    r = prove_hole_free_bound(3, 2, "2**L")  # equals k^L for k = 2 only
+    assert not r.proved and r.steps[-1].rule == "witness-refutation"
+    assert prove_hole_free_bound(2, 3, "2**L").proved
     assert check_claim({"kind": "hole-free-bound", "kernel": 3, "layers": 3, "max_rf": 28}).verdict == "refuted"
     assert check_claim({"kind": "hole-free-bound", "kernel": 2, "layers": 30, "max_rf": 2**30}).verdict == "holds"
 

@@ -11,7 +11,6 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kronconv._qtt_check import check_qtt_certificate
 from kronconv.cli import main
 from kronconv.errors import InvalidArgument, TooLarge
 from kronconv.kron import kron_channels
@@ -29,6 +28,7 @@ from kronconv.qtt.fit import (
 from kronconv.qtt.io import load_kernel
 from kronconv.qtt.ranks import PRIMES, rank_mod_p
 from kronconv.theorems.qtt_rank import prove_qtt_rank
+from kronconv.verify import content_hash, verify_dict
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -110,7 +110,7 @@ def test_cascade_kernels_are_exactly_representable(aLD: tuple[int, int, int], C:
     assert np.allclose(compose(list(res.weights), a), k, rtol=0, atol=1e-9 * max(1.0, float(np.abs(k).max())))
     p = prove_qtt_rank(k, a, C)
     assert p.proved
-    chk = check_qtt_certificate(json.loads(p.to_json()))
+    chk = verify_dict(json.loads(p.to_json()))
     assert chk.ok, chk.reasons
 
 
@@ -139,9 +139,9 @@ def test_higher_rank_kernels_are_refuted(aLD: tuple[int, int, int], C: int, seed
     p = prove_qtt_rank(k, a, C, layers=L)
     assert p.verdict == "refuted"
     d = json.loads(p.to_json())
-    chk = check_qtt_certificate(d)
+    chk = verify_dict(d)
     assert chk.ok, chk.reasons
-    assert any(f"exact rank {C + 1} > C = {C}" in c for c in chk.checked)
+    assert d["steps"][-1]["facts"]["rank"] == C + 1 and f"exact rank {C + 1} > C = {C}" in d["steps"][-1]["claim"]
 
 
 # --------------------------------------------------------------------------- TT-SVD bound
@@ -371,56 +371,64 @@ def _witness(d: dict) -> dict:
     return next(c for c in d["certificate"] if c["kind"] == "instance")["evidence"]["witness"]
 
 
+def _reasons(d: dict) -> list[str]:
+    """The checker's reasons for a forged certificate whose content hash was recomputed."""
+    d["hash"] = content_hash(d)
+    r = verify_dict(d)
+    assert not r.ok
+    return r.reasons
+
+
 def test_checker_accepts_genuine_certificates() -> None:
     for refuted in (False, True):
-        r = check_qtt_certificate(_cert(refuted))
+        r = verify_dict(_cert(refuted))
         assert r.ok, r.reasons
 
 
 def test_checker_rejects_forgeries() -> None:
     d = _cert()
     d["proved"], d["verdict"] = False, "refuted"
-    assert any("differ from the re-derived proved" in r for r in check_qtt_certificate(d).reasons)
+    assert any("verdict refuted is wrong" in r for r in _reasons(d))
     d = _cert()
     d["statement"] = "It is FALSE that: " + d["statement"]
-    assert any("statement differs" in r for r in check_qtt_certificate(d).reasons)
+    assert any(r.startswith("proof.statement: certificate has") for r in _reasons(d))
     d = _cert()
     _witness(d)["ranks"] = [1, 1]
-    assert any("claimed ranks [1, 1]" in r for r in check_qtt_certificate(d).reasons)
+    assert _reasons(d) == ["proof.certificate[1].evidence.witness.ranks[0]: certificate has 1, the checker derives 2"]
     d = _cert()
     w = _witness(d)["weights"]
     w[1][0][0][0][0] = str(int(w[1][0][0][0][0].split("/")[0]) + 1)
-    assert any("compose to a different kernel" in r for r in check_qtt_certificate(d).reasons)
+    assert any("weights compose to" in r and "the kernel has" in r for r in _reasons(d))
     d = _cert()
     d["claim"]["channels"] = 1  # the kernel has rank 2: "proved" with C = 1 is false
     d["statement"] = d["statement"].replace("2 channel(s)", "1 channel(s)")
-    reasons = check_qtt_certificate(d).reasons
-    assert any("differ from the re-derived refuted" in r for r in reasons)
+    assert any("verdict proved is wrong: the checker finds the claim fails" in r for r in _reasons(d))
     d = _cert(refuted=True)
     _witness(d)["rank"] = 1
-    assert any("must exceed C = 1" in r for r in check_qtt_certificate(d).reasons)
+    assert any("witness.rank: certificate has 1, the checker derives 2" in r for r in _reasons(d))
     d = _cert(refuted=True)
     d["claim"]["channels"] = 2  # rank 2 <= 2: the refutation is false
     d["statement"] = d["statement"].replace("1 channel(s)", "2 channel(s)")
-    assert any("differ from the re-derived proved" in r for r in check_qtt_certificate(d).reasons)
+    assert any("verdict refuted is wrong: the checker finds the claim holds" in r for r in _reasons(d))
     d = _cert(refuted=True)
-    _witness(d)["unfolding"] = 5
-    assert any("names unfolding 5" in r for r in check_qtt_certificate(d).reasons)
+    _witness(d)["unfolding"] = 1
+    assert any("witness.unfolding: certificate has 1, the checker derives 0" in r for r in _reasons(d))
     d = _cert()
     d["claim"]["kernel"][0][0] = True
-    assert any("is not an integer" in r for r in check_qtt_certificate(d).reasons)
-    d = _cert()
-    d["theorem"] = "cascade"
-    assert check_qtt_certificate(d).reasons == ["unknown theorem 'cascade' (this checker knows 'qtt-rank')"]
+    with pytest.raises(InvalidArgument, match="claim.kernel entries must be integers"):
+        verify_dict(d)
     d = _cert()
     d["claim"]["extra"] = 1
-    assert "exactly the fields" in check_qtt_certificate(d).reasons[0]
+    with pytest.raises(InvalidArgument, match=r"proof.claim: unknown field\(s\) \['extra'\]"):
+        verify_dict(d)
     d = _cert()
     d["claim"]["layers"] = 9
-    assert any("MAX_ENTRIES" in r or "exceeds" in r for r in check_qtt_certificate(d).reasons)
+    with pytest.raises(InvalidArgument, match="MAX_ENTRIES = 16384"):
+        verify_dict(d)
     d = _cert()
     del d["certificate"]
-    assert any("no witness" in r for r in check_qtt_certificate(d).reasons)
+    with pytest.raises(InvalidArgument, match=r"missing field\(s\) \['certificate'\]"):
+        verify_dict(d)
 
 
 def test_load_kernel_keeps_integers_exact(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -503,11 +511,18 @@ def test_huge_integers_fall_back_to_numeric_ranks() -> None:
 
 
 def test_checker_and_prover_refuse_oversize_witnesses() -> None:
+    from kronconv.theorems.qtt_rank import MAX_CERT_ENTRIES, MAX_CERT_WORK
+    from kronconv.verify import qtt as checker
+
+    assert (checker.MAX_ENTRIES, checker.MAX_WORK) == (MAX_CERT_ENTRIES, MAX_CERT_WORK)
     k = np.ones((128, 128), dtype=np.int64)  # 2^14 entries, L = 7: 2^14 * (2*64 + 5*64^2) > 2^23
     with pytest.raises(TooLarge, match="MAX_CERT_WORK"):
         prove_qtt_rank(k, 2, 64)
     d = json.loads(prove_qtt_rank(np.ones((128, 128), dtype=np.int64), 2, 1).to_json())
-    assert check_qtt_certificate(d).ok
+    assert verify_dict(d).ok
+    d["claim"]["channels"] = 64  # the claim the prover refused: refused before any work, the limit named
+    with pytest.raises(InvalidArgument, match="above the checker's limit MAX_WORK = 8388608"):
+        verify_dict(d)
+    d = json.loads(prove_qtt_rank(np.ones((128, 128), dtype=np.int64), 2, 1).to_json())
     _witness(d)["weights"] = [[[["1"] * 4] * 64]] + [[[["0"] * 4] * 64] * 64] * 5 + [[[["0"] * 4] * 64]]
-    reasons = check_qtt_certificate(d).reasons
-    assert any("above the checker limit MAX_WORK" in r for r in reasons)
+    assert any("uses 64 channels, more than C = 1" in r for r in _reasons(d))

@@ -52,6 +52,10 @@ README: dict[str, tuple[int, Check]] = {
     "kronconv prove --layers 3 --dilation-base 2": (1, last_line_not_qed),
     "kronconv prove --layers 2 --channels 2 --theorem channel-sum": (0, has("Verdict: PROVED", "Q.E.D.")),
     "kronconv verify proofs/*.json": (0, has("ok: proofs/cascade-2d-L3.json")),
+    "kronconv prove --theorem hole-free-bound --kernel 3 --layers 4 --max-rf 'k**L + 1'":
+        (1, has("The stated maximum 82 exceeds k^L = 81")),
+    "kronconv prove --theorem qtt-rank --kernel-file docs/examples/kernel-27x27.npy --kernel 3 --channels 2":
+        (0, has("exact ranks of the 2 unfolding(s) of the padded kernel are [2, 2]", "Q.E.D.")),
     "kronconv graph --kernel 3 --dilations 2,2,2 --dims 1": (1, has("holes")),
     "kronconv graph docs/examples/aspp-head.toml --format json":
         (1, js(lambda d: d["aligned"] is True and d["ok"] is False and d["holes"] > 0)),

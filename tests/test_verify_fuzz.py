@@ -5,7 +5,7 @@ mutations: change a number, string or bool; drop, add or duplicate a key or list
 items; change a type; nest deeper.  A mutation that leaves the certificate canonically identical
 (equal after the checker's own comparison) may pass; every other one must be rejected (``ok``
 false) or refused as malformed.  The CI profile (40 examples per test, derandomized) gives
-23 certificates x 40 seeds x 3 = 2,760 mutations; ``KRONCONV_FUZZ_SLOW=1`` adds the ``slow``
+27 certificates x 40 seeds x 3 = 3,240 mutations; ``KRONCONV_FUZZ_SLOW=1`` adds the ``slow``
 seeded loop with 900 more per certificate.
 """
 

@@ -3,7 +3,7 @@ r"""``kronconv design`` as a library call: search, scored includes, repair, the 
 :func:`design` returns a frozen :class:`DesignReport`; :meth:`DesignReport.to_dict`
 is everything the command prints (``--format json``).  The optimality statement
 names the search space and the pruning rules, and carries a machine-readable
-``claim`` that :func:`kronconv._holefree_check.check_claim` re-derives
+``claim`` that :func:`kronconv.verify.holefree.check_claim` re-derives
 independently (exhaustively for small spaces, by the bound otherwise).
 
 Examples

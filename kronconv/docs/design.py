@@ -110,8 +110,8 @@ def build(ctx: DocsContext) -> Page:
     R, k, D = EXAMPLE
     rep = design((k,), (R,), dims=D, top=6)
     ex = rep.to_dict()
-    proof = prove_hole_free_bound()
-    false = prove_hole_free_bound("k**L + 1")
+    proof = prove_hole_free_bound(3, 4)
+    false = prove_hole_free_bound(3, 4, "k**L + 1")
     rows_ex = [[s.layers, _s(s.axes[0].dilations), "x".join(map(str, s.receptive_field)), s.params, s.max_paths,
                 f"{float(s.single_path_fraction):.3f}", "satisfied" if s.hdc_satisfied else "violated"]
                for s in rep.shown]
@@ -156,9 +156,10 @@ def build(ctx: DocsContext) -> Page:
         "offset by exactly one path (base-$k$ numerals).  The bound also follows by counting: $S$ is the image "
         "of the $k^L$ tap tuples, so $|S| \\le k^L$.  So any hole-free chain reaching $R$ needs at least "
         "$\\lceil \\log_k R \\rceil$ layers, whatever its dilations.  The proof as data "
-        "(`kronconv.theorems.hole_free`; the refuted variant \"$k^L + 1$\" fails at "
-        f"$k = {false.steps[-1].facts['counterexample']['kernel']}$, "
-        f"$L = {false.steps[-1].facts['counterexample']['layers']}$):\n\n" + render_proof(proof, "md"),
+        "(`kronconv prove --theorem hole-free-bound --kernel 3 --layers 4`, re-checked by `kronconv verify`; "
+        "the refuted variant \"$k^L + 1$\" claims "
+        f"{false.steps[-1].facts['claimed']}, above the counting bound {false.steps[-1].facts['largest']}):\n\n"
+        + render_proof(proof, "md"),
         "## The search\n\n"
         "`kronconv design` enumerates every multiset of dilations once, in nondecreasing order (the order results "
         "are reported in), and cuts only subtrees that contain no candidate:\n\n"
@@ -168,7 +169,7 @@ def build(ctx: DocsContext) -> Page:
         "the Pareto front over layers, field per axis, parameters ($L \\prod_a k_a$ per channel pair), the "
         "max/min path ratio and the fraction of positions reached by a single path (both ends of a field are "
         "always reached by one path, so the ratio is the largest path count).  Each result is stated as "
-        "*optimal within the stated search space*; its claim is re-derived by `kronconv._holefree_check` "
+        "*optimal within the stated search space*; its claim is re-derived by `kronconv.verify.holefree` "
         "without any of the search code: an unpruned enumeration for small spaces, the bound otherwise.",
         f"## Example: field {R} with {k}x{k} kernels\n\n"
         f"`kronconv design --rf {R} --kernel {k}`: {ex['nodes_visited']} nodes visited "

@@ -21,7 +21,8 @@ The instance part computes the exact ranks (multi-modular, :mod:`kronconv.qtt.ra
 and either constructs integer weights whose integer cascade (kronconv's numeric engine
 on an impulse) equals the kernel times the product of the scales -- the witness is the
 rational weights -- or names the unfolding whose exact rank exceeds :math:`C`.
-:func:`kronconv._qtt_check.check_qtt_certificate` re-checks both without this module.
+:mod:`kronconv.verify.qtt` (kind ``qtt-rank`` of ``kronconv verify``) re-checks both without this module:
+the ranks by its own elimination, the witness weights (the one free field) by composing them exactly.
 
 Examples
 --------
@@ -46,7 +47,7 @@ from ..proof import Certificate, Obligation, Proof, Step, discharge
 from ..qtt.fit import exact_cascade
 from ..qtt.ranks import is_integral, pad_to_power, rank_profile
 
-__all__ = ["MAX_CERT_ENTRIES", "MAX_CERT_WORK", "prove_qtt_rank", "qtt_statement"]
+__all__ = ["MAX_CERT_ENTRIES", "MAX_CERT_WORK", "prove_qtt_rank", "qtt_statement", "seeded_qtt_kernel"]
 
 #: Largest padded kernel (entries) put into a certificate (the checker's own limit is the same).
 MAX_CERT_ENTRIES = 1 << 14
@@ -95,6 +96,8 @@ def prove_qtt_rank(kernel: Any, a: int, channels: int, layers: int | None = None
     k = np.asarray(kernel)
     if not is_integral(k):
         raise InvalidArgument("the qtt-rank theorem's instance check needs an integer-valued kernel")
+    if k.size and max(abs(int(v)) for v in k.astype(object).ravel()) > (1 << 63) - 1:
+        raise InvalidArgument("the qtt-rank theorem's kernel entries must fit in 64-bit integers")
     if channels < 1:
         raise InvalidArgument(f"channels must be >= 1, got {channels}")
     prep = pad_to_power(k, a, layers)
@@ -111,8 +114,8 @@ def prove_qtt_rank(kernel: Any, a: int, channels: int, layers: int | None = None
     representable = all(r <= channels for r in ranks)
     steps = _general_steps()
     steps.append(Step("S4", f"Instance: exact ranks of the {L - 1} unfolding(s) of the padded kernel are {ranks} "
-                            f"(multi-modular elimination; primes used {list(prof.primes)}).",
-                      "exact-rank", ("S2", "S3"), "instance", facts={"ranks": ranks, "primes": list(prof.primes)}))
+                            "(exact elimination over the rationals).",
+                      "exact-rank", ("S2", "S3"), "instance", facts={"ranks": ranks}))
     witness: dict[str, Any] = {"ranks": ranks}
     if representable:
         built = exact_cascade(prep.kernel, a, L, channels) if L > 1 else None
@@ -128,7 +131,7 @@ def prove_qtt_rank(kernel: Any, a: int, channels: int, layers: int | None = None
             witness["weights"] = [_frac_list(np.asarray(w, dtype=object) * Fraction(1, s))
                                   for w, s in zip(ws_int, per_layer)]
             text = (f"all ranks ≤ C = {channels}: S3's construction with exact skeleton steps gives rational weights "
-                    f"(denominators {per_layer}); the composed kernel equals the kernel exactly")
+                    "(the witness); the composed kernel equals the kernel exactly")
         steps.append(Step("S5", text, "exact-construction", ("S3", "S4"), "instance", facts={"channels": channels}))
     else:
         l = next(i for i, r in enumerate(ranks) if r > channels)
@@ -153,6 +156,33 @@ def prove_qtt_rank(kernel: Any, a: int, channels: int, layers: int | None = None
     return Proof("qtt-rank", qtt_statement(a, L, channels, D, list(k.shape)), claim, (
         "linear layers (no nonlinearity, no bias)", "kernel zero-padded at the end of each axis to a^L"),
         tuple(steps), certs, general_ok and representable)
+
+
+def seeded_qtt_kernel(a: int, layers: int, rank: int, seed: int = 0) -> np.ndarray:
+    """The 1-D composed kernel (extent ``a**layers``) of a random linear cascade with ``rank`` channels between
+    layers, dilations ``a**l`` and integer weights ``numpy.random.default_rng(seed).integers(-2, 3)``: its QTT
+    ranks are at most ``rank`` (generically equal where ``rank`` fits the unfolding).
+
+    >>> seeded_qtt_kernel(2, 2, 1, 0).shape
+    (4,)
+    """
+    for name, v, lo, hi in (("kernel a", a, 2, 64), ("layers", layers, 1, 64), ("rank", rank, 1, 64)):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise InvalidArgument(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+    if a**layers > MAX_CERT_ENTRIES:
+        raise TooLarge(f"the seeded kernel would have {a}**{layers} = {a**layers} entries, above MAX_CERT_ENTRIES = "
+                       f"{MAX_CERT_ENTRIES}")
+    rng = np.random.default_rng(seed)
+    widths = [1] + [rank] * (layers - 1) + [1]
+    ws = [rng.integers(-2, 3, size=(widths[l + 1], widths[l], a)).astype(object) for l in range(layers)]
+    vec = ws[0][:, 0, :].T  # [position, channel] after layer 0 (extent a)
+    for l in range(1, layers):
+        n = vec.shape[0]
+        out = np.zeros((n * a, widths[l + 1]), dtype=object)
+        for q in range(a):
+            out[q * n:(q + 1) * n] += vec.dot(ws[l][:, :, q].T)
+        vec = out
+    return np.array([int(v) for v in vec[:, 0]], dtype=np.int64)
 
 
 def _ints(x: Any) -> Any:

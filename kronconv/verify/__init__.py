@@ -18,7 +18,7 @@ from them is replayed), and the ``seed`` of a related Kronecker-rank report (a c
 parameter of that report).  Nothing else.
 
 One module per theorem kind registers in :data:`REGISTRY` (``cascade``, ``kronecker-rank``,
-``receptive-field``, ``dilation-lemma``); a kind the checker does not know is rejected.
+``receptive-field``, ``dilation-lemma``, ``hole-free-bound``, ``qtt-rank``); a kind the checker does not know is rejected.
 
 Examples
 --------
@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from . import cascade as _cascade  # noqa: F401  (registers the kind)
 from . import fields as _fields  # noqa: F401
+from . import holefree as _holefree  # noqa: F401
+from . import qtt as _qtt  # noqa: F401
 from . import rank as _rank  # noqa: F401
 from .cascade import MAX_TERMS, cascade_holds
 from .core import (

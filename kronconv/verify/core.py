@@ -65,7 +65,7 @@ class VerifyResult:
 
 @dataclass(frozen=True)
 class Kind:
-    """One theorem kind: claim fields ``{name: (low, high), choices, bool, ...}`` and the regenerator
+    """One theorem kind: claim fields ``{name: (low, high), choices, bool, validator, ...}`` and the regenerator
     ``expect(claim, certificate)`` (the certificate is consulted only for declared free fields)."""
 
     claim: dict[str, Any]
@@ -206,6 +206,8 @@ def shape(d: Any, where: str, depth: int = 0) -> None:
             _need(v == d["theorem"], w, repr(d["theorem"]), v)
         elif spec is bool:
             _need(isinstance(v, bool), w, "true or false", v)
+        elif callable(spec):  # the kind module's own validator (raises InvalidArgument)
+            spec(v, w)
         elif isinstance(spec, tuple) and spec[0] == "ints":
             _, lo, hi, n = spec
             _need(isinstance(v, list) and len(v) <= n, w, f"an array of at most {n} integers", v)
@@ -241,6 +243,9 @@ def check(d: dict[str, Any], res: VerifyResult, where: str = "proof") -> None:
     for k in TOP_KEYS:
         if k in exp:
             why = shape_defect(exp[k], d[k], f"{where}.{k}")
+            if why and d["proved"] is not exp["proved"]:  # the wrong verdict's record has another shape
+                res.fail(why)
+                return
             if why:
                 raise InvalidArgument(why)
     for k in TOP_KEYS:

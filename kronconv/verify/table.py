@@ -514,4 +514,6 @@ COQ = {
     "rf-induction:plain-stack": (("ReceptiveField.v", "rf_plain"),) * 2,
     "rf-induction:kronecker-cascade": (("ReceptiveField.v", "rf_kronecker"),) * 2,
     "rf-induction:yu-koltun": (("ReceptiveField.v", "rf_geometric"),) * 2,
+    "counting": (("HoleFree.v", "sumset_card"),) * 2,
+    "interval-cardinality": (("HoleFree.v", "hole_free_bound"),) * 2,
 }

@@ -1,23 +1,28 @@
-r"""Independent re-check of hole-free-schedule claims: the field bound and the design search's optimality.
+r"""Kind ``hole-free-bound`` and the independent re-check of ``kronconv design``'s optimality claims.
 
-Checker-style: this module imports nothing from kronconv (no prover, no
-design code) -- only the standard library and SymPy -- and re-derives every
-verdict from the claim's parameters; it never reads a conclusion.  Two claim kinds:
+Checker-style: this module imports nothing from the prover or the design code (the
+standard library, SymPy, and the checker's own core, step builders and table) and
+re-derives every verdict from the claim's parameters.
+
+**Kind** ``hole-free-bound`` (registered in :data:`kronconv.verify.core.REGISTRY`): claim
+``{"theorem", "kernel": k, "layers": L, "max_rf": EXPR}`` -- "for ``k``-tap kernels and ``L``
+layers the largest field of a hole-free chain is ``EXPR``" (an expression in ``k`` and ``L``,
+parsed by :func:`safe_expr`).  :func:`expect_bound` regenerates the certificate an honest
+``kronconv prove --theorem hole-free-bound`` emits: statement, the general steps (SymPy
+obligations discharged by the checker), the instance step with the witness
+``1, k, ..., k^(L-1)`` checked by the checker's own bitset sumset and, when the space has at
+most :data:`INSTANCE_EXHAUSTIVE_LIMIT` multisets, an exhaustive enumeration; the refutation
+(counting bound above ``k^L``, the witness below it); certificates and verdict.  Work is
+bounded before it starts: ``k^L <=`` :data:`MAX_FIELD` (the prover's limits, restated).
+
+**Design claims** ``{"kind": "hole-free-bound" | "design-front", ...}`` (the ``optimality.claim``
+of ``kronconv design --format json``) are re-checked by :func:`check_claim`:
 
 ``{"kind": "hole-free-bound", "kernel": k, "layers": L, "max_rf": V}``
-    "the largest field of a hole-free chain of ``L`` layers of ``k``-tap
-    kernels is ``V``".  ``k``, ``L`` may be integers or the symbols ``"k"``,
-    ``"L"``; ``V`` an integer or an expression in ``k`` and ``L``.  True iff
-    ``V = k^L``.  Re-derived by (a) the counting argument, ``|S| <= k^L`` and a
-    hole-free field is ``|S|``; (b) a witness, ``1, k, ..., k^(L-1)`` checked
-    hole-free with a bitset; (c) for small instances an exhaustive enumeration
-    of every multiset of dilations in ``[1, (k^L - 1)/(k - 1)]`` (a larger
-    dilation alone makes the field exceed ``k^L``).  Symbolic claims: SymPy
-    decides ``V - k^L = 0`` and small instances are enumerated; a false claim
-    is refuted with the first instance where it fails.
+    true iff ``V = k^L`` (``k``, ``L`` integers or the symbols ``"k"``, ``"L"``), by the
+    counting argument, the witness and, for small instances, exhaustive enumeration.
 
 ``{"kind": "design-front", "kernels", "rf", "min_layers", "max_layers", "max_dilation", "objective", "front_size", "best", "front"}``
-    the output of ``kronconv design`` (``optimality.claim`` of its JSON).
     Small spaces: every multiset of dilations is enumerated without pruning,
     scored with bitsets and polynomial products, and the Pareto front and the
     best schedule recomputed and compared.  Larger spaces: only what the
@@ -35,6 +40,8 @@ Examples
 >>> r = check_claim({"kind": "hole-free-bound", "kernel": "k", "layers": "L", "max_rf": "k**L + 1"})
 >>> r.verdict, r.details["counterexample"]
 ('refuted', {'kernel': 2, 'layers': 1, 'max_rf': 2, 'claimed': 3})
+>>> expect_bound({"theorem": "hole-free-bound", "kernel": 3, "layers": 2, "max_rf": "k**L - 1"})["verdict"]
+'refuted'
 """
 
 from __future__ import annotations
@@ -48,10 +55,24 @@ from fractions import Fraction
 from tokenize import TokenError
 from typing import Any
 
-__all__ = ["EXHAUSTIVE_LIMIT", "CheckResult", "brute_force_front", "check_claim", "max_hole_free_rf"]
+from ..errors import InvalidArgument
+from .coqcite import cite
+from .core import REGISTRY, Kind
+from .steps import cert, obligations, step
+from .table import ASSUMPTIONS
 
-#: Largest number of multisets enumerated by an exhaustive re-check.
+__all__ = ["EXHAUSTIVE_LIMIT", "INSTANCE_EXHAUSTIVE_LIMIT", "MAX_FIELD", "MAX_VALUE_BITS", "CheckResult", "brute_force_front",
+           "check_claim", "expect_bound", "max_hole_free_rf", "safe_expr", "value_bits"]
+
+#: Largest number of multisets enumerated by an exhaustive re-check of a design claim.
 EXHAUSTIVE_LIMIT = 60_000
+#: Largest field ``k**L`` of a ``hole-free-bound`` certificate (the prover's ``MAX_FIELD``).
+MAX_FIELD = 1 << 22
+#: Largest size (bits of numerator and denominator, bounded before evaluating) of ``max_rf`` at the instance
+#: (the prover's ``MAX_VALUE_BITS``).
+MAX_VALUE_BITS = 1 << 12
+#: Largest number of multisets enumerated at a certificate's instance (the prover's ``INSTANCE_EXHAUSTIVE_LIMIT``).
+INSTANCE_EXHAUSTIVE_LIMIT = 5_000
 
 _FRONT_FIELDS = {"kind", "kernels", "rf", "min_layers", "max_layers", "max_dilation", "objective", "front_size",
                  "best", "front"}
@@ -117,7 +138,7 @@ def max_hole_free_rf(k: int, layers: int, limit: int = EXHAUSTIVE_LIMIT) -> int 
     return best
 
 
-def safe_expr(text: str, k: Any, L: Any) -> Any:
+def _safe_expr_once(text: str, k: Any, L: Any) -> Any:
     """Parse an expression in ``k`` and ``L`` without evaluating anything unsafe; ``None`` if not allowed.
 
     Only digits, ``k``, ``L``, ``+ - * / **`` and parentheses; every exponent an
@@ -134,7 +155,7 @@ def safe_expr(text: str, k: Any, L: Any) -> Any:
         return None
     try:
         expr = sp.parse_expr(text, local_dict={"k": k, "L": L}, evaluate=False)
-    except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError):
+    except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError, ZeroDivisionError):
         return None
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Integer) and abs(int(node)) > 10**18:
@@ -155,7 +176,43 @@ def safe_expr(text: str, k: Any, L: Any) -> Any:
                 return None
     if not isinstance(expr, sp.Expr):
         return None
-    return sp.sympify(expr)
+    try:  # checked unevaluated above; now evaluated, so that the text and the values are canonical
+        return sp.parse_expr(text, local_dict={"k": k, "L": L}, evaluate=True)
+    except (sp.SympifyError, SyntaxError, TypeError, TokenError, ValueError, ZeroDivisionError):  # pragma: no cover
+        return None
+
+
+def safe_expr(text: str, k: Any, L: Any) -> Any:
+    """:func:`_safe_expr_once`, also requiring the evaluated expression's own text to pass it, so that the
+    canonical ``max_rf`` a certificate carries is always accepted when it is read back."""
+    r = _safe_expr_once(text, k, L)
+    if r is None or _safe_expr_once(str(r), k, L) is None:
+        return None
+    return r
+
+
+def value_bits(expr: Any, k: Any, L: Any, kv: int, Lv: int) -> float:
+    """An upper bound on the bits of numerator and denominator of ``expr`` at ``k = kv``, ``L = Lv``, computed
+    without evaluating it (``inf`` for anything but integers, rationals, ``k``, ``L``, sums, products and integer
+    powers): the evaluation is refused above MAX_VALUE_BITS before any big number is built."""
+    import sympy as sp
+
+    if expr == k:
+        return math.log2(kv + 1)
+    if expr == L:
+        return math.log2(Lv + 1)
+    if isinstance(expr, sp.Rational):
+        return math.log2(abs(int(expr.p)) + 1) + math.log2(int(expr.q) + 1)
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return sum(value_bits(a, k, L, kv, Lv) for a in expr.args) + len(expr.args)
+    if isinstance(expr, sp.Pow):
+        if value_bits(expr.exp, k, L, kv, Lv) > 64:
+            return math.inf
+        e = expr.exp.subs({k: kv, L: Lv})
+        if not e.is_Integer:
+            return math.inf
+        return abs(int(e)) * value_bits(expr.base, k, L, kv, Lv) + 1
+    return math.inf
 
 
 def _check_bound(c: Mapping[str, Any]) -> CheckResult:
@@ -352,3 +409,118 @@ def check_claim(claim: Mapping[str, Any]) -> CheckResult:
         except (KeyError, TypeError, ValueError) as exc:
             return CheckResult("refuted", "schema", {"error": f"malformed claim: {type(exc).__name__} {exc}"})
     return CheckResult("refuted", "schema", {"error": f"unknown claim kind {claim['kind']!r}"})
+
+
+# --------------------------------------------------------------------------- kind hole-free-bound
+
+#: The obligations of the general steps S1, S3, S4 (the prover's SymPy facts, as data; discharged here).
+_K = "Symbol('k', integer=True, positive=True)"
+_L = "Symbol('L', integer=True, positive=True)"
+_R = "Symbol('r', integer=True, nonnegative=True)"
+_l = "Symbol('l', integer=True, nonnegative=True)"
+BOUND_OBLIGATIONS = {
+    "S1": [("equal", f"Equality(Mul({_K}, Pow({_K}, {_L})), Pow({_K}, Add({_L}, Integer(1))))",
+            "Eq(k*k**L, k**(L + 1))", "N(L + 1) = k·N(L) with N(L) = k^L")],
+    "S3": [("equal", (f"Equality(Add({_R}, Mul(Add({_K}, Integer(-1)), Add({_R}, Integer(1))), Integer(1)), "
+                     f"Mul({_K}, Add({_R}, Integer(1))))"),
+            "Eq(r + (k - 1)*(r + 1) + 1, k*(r + 1))", "m + (k − 1)(m + 1) + 1 = k(m + 1)")],
+    "S4": [("equal", (f"Equality(Add(Mul(Add({_K}, Integer(-1)), Sum(Pow({_K}, {_l}), Tuple({_l}, Integer(0), "
+                     f"Add({_L}, Integer(-1))))), Integer(1)), Pow({_K}, {_L}))"),
+            "Eq((k - 1)*Sum(k**l, (l, 0, L - 1)) + 1, k**L)", "geometric sum")],
+}
+_BOUND_TEXT = {
+    "S1": (("The sumset S = {0..k−1}·d_1 + ⋯ + {0..k−1}·d_L is the image of the tap box [0, k)^L under "
+           "t ↦ Σ_i t_i d_i, so |S| ≤ |[0, k)^L| = k^L (a box of L factors of size k: N(1) = k, "
+           "N(L + 1) = k·N(L))."), "counting", []),
+    "S2": (("If S has no hole, S = [0, RF − 1] with RF = (k − 1)Σ d_i + 1 (0 and (k − 1)Σ d_i are always "
+           "in S), so RF = |S| ≤ k^L."), "interval-cardinality", ["S1"]),
+    "S3": (("Second route (prefix lemma, sorted dilations): d_(j+1) ≤ m_j + 1 with m_j = (k − 1)Σ_(i≤j) d_i, "
+           "so RF_(j+1) = m_j + (k − 1)d_(j+1) + 1 ≤ m_j + (k − 1)(m_j + 1) + 1 = k·RF_j and RF_1 = k, "
+           "hence RF ≤ k^L by induction."), "prefix-recurrence", []),
+    "S4": (("The mixed-radix schedule 1, k, …, k^(L−1) has field (k − 1)Σ_(i<L) k^i + 1 = k^L, and its sums "
+           "Σ t_i k^i (0 ≤ t_i < k) are the L-digit base-k numerals, which are exactly 0, …, k^L − 1 "
+           "(Euclidean division): no hole, so the bound is attained."), "witness", []),
+}
+
+
+def _max_rf_text(v: Any, where: str) -> None:
+    if not isinstance(v, str) or len(v) > 200:
+        shown = repr(v) if isinstance(v, (int, float, bool)) else type(v).__name__
+        raise InvalidArgument(f"{where} must be a string of at most 200 characters, got {shown}")
+
+
+def expect_bound(c: Mapping[str, Any], got: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The certificate an honest prover emits for a ``hole-free-bound`` claim (limits checked first)."""
+    import sympy as sp
+
+    k, L, text = c["kernel"], c["layers"], c["max_rf"]
+    if k < 2:
+        raise InvalidArgument(f"claim.kernel must be an integer in [2, 64] for the hole-free bound, got {k}")
+    if k**L > MAX_FIELD:
+        raise InvalidArgument(f"claim needs k**L = {k}**{L} = {k**L}, above the checker's limit MAX_FIELD = "
+                              f"{MAX_FIELD} (the prover refuses it too)")
+    ks, Ls = sp.Symbol("k", integer=True, positive=True), sp.Symbol("L", integer=True, positive=True)
+    claimed = safe_expr(text, ks, Ls)
+    if claimed is None or not isinstance(claimed, sp.Expr) or not claimed.free_symbols <= {ks, Ls}:
+        raise InvalidArgument(f"claim.max_rf must be an arithmetic expression in k and L, got {text[:40]!r}")
+    if value_bits(claimed, ks, Ls, k, L) > MAX_VALUE_BITS:
+        raise InvalidArgument(f"claim.max_rf = {str(claimed)[:60]} may need more than MAX_VALUE_BITS = "
+                              f"{MAX_VALUE_BITS} bits at k = {k}, L = {L}: above the checker's limit (the prover "
+                              "refuses it too)")
+    value = claimed.subs({ks: k, Ls: L})
+    if not value.is_Rational:
+        raise InvalidArgument(f"claim.max_rf = {claimed} has no finite value at k = {k}, L = {L}")
+    steps, ok = [], True
+    for sid in ("S1", "S2", "S3", "S4"):
+        words, rule, prem = _BOUND_TEXT[sid]
+        obs, holds = obligations(BOUND_OBLIGATIONS.get(sid, []))
+        ok = ok and holds
+        steps.append(step(sid, words, rule, prem, "general", obs, coq=cite(rule)))
+    top = k**L
+    witness = [k**i for i in range(L)]
+    wit_ok = _hole_free(k, witness) and (k - 1) * sum(witness) + 1 == top
+    D = (top - 1) // (k - 1)
+    n = math.comb(D + L - 1, L)
+    best = max_hole_free_rf(k, L, INSTANCE_EXHAUSTIVE_LIMIT)
+    steps.append(step("S5", f"Instance k = {k}, L = {L}: the claim gives max_rf = {value}; the counting bound (S2) "
+                            f"is k^L = {top}; the mixed-radix schedule {witness} has field {top} and its bitset sumset "
+                            f"is {'an interval' if wit_ok else 'NOT an interval'}"
+                      + (f"; every one of the {n} multisets of dilations in [1, {D}] (a larger dilation alone "
+                         f"exceeds k^L) scored exactly: the largest hole-free field is {best}." if best is not None else
+                         f"; the {n} multisets of dilations are above INSTANCE_EXHAUSTIVE_LIMIT = "
+                         f"{INSTANCE_EXHAUSTIVE_LIMIT} "
+                         "and are not enumerated (S2 and the witness decide)."),
+                      "instance-evaluation", ["S2", "S4"], "instance",
+                      facts={"kernel": k, "layers": L, "claimed": str(value), "counting_bound": top,
+                             "witness": witness, "witness_hole_free": wit_ok, "multisets": n, "exhaustive_max": best}))
+    holds = value == top and wit_ok and best in (None, top)
+    if not holds:
+        if not value.is_Integer:
+            words, rule, prem = (f"The stated maximum {value} is not an integer, so it is not the field of any "
+                                 "chain. The claim is false."), "non-integer", ["S5"]
+        elif value > top:
+            words, rule, prem = (f"The stated maximum {value} exceeds k^L = {top}: by S2 no hole-free chain of {L} "
+                                 f"layers of {k}-tap kernels has a field above {top}, so {value} is not attained. "
+                                 "The claim is false."), "counting-refutation", ["S2", "S5"]
+        else:
+            words, rule, prem = (f"The mixed-radix schedule {witness} is hole-free with field {top} > {value} (S4, "
+                                 "S5): the stated maximum is exceeded. The claim is false."), "witness-refutation", \
+                ["S4", "S5"]
+        steps.append(step("S6", words, rule, prem, "instance", facts={"claimed": str(value), "largest": top}))
+    certs = [cert("symbolic", "for all k ≥ 2 and L ≥ 1 the largest hole-free field of L k-tap layers is k^L",
+                  "counting argument (S1, S2), prefix recurrence (S3), mixed-radix witness (S4); SymPy obligations",
+                  ok, {"steps": ["S1", "S2", "S3", "S4"]}),
+             cert("instance", f"for k = {k} and L = {L} the largest hole-free field is {top}; the claim states {value}",
+                  "counting bound (S2); the witness's bitset sumset (exact integers)"
+                  + ("; every multiset of dilations enumerated" if best is not None else ""),
+                  holds, {"largest": top, "claimed": str(value), "witness": witness, "exhaustive_max": best})]
+    proved = ok and holds
+    return {"theorem": "hole-free-bound", "claim": dict(c, max_rf=str(claimed)),
+            "statement": f"For k = {k} and L = {L}, the largest receptive field of a hole-free chain of L stride-1 "
+                         f"layers of k-tap kernels (any dilations) is max_rf = {claimed} = {value}",
+            "proved": proved, "verdict": "proved" if proved else "refuted", "kinds": ["symbolic", "instance"],
+            "assumptions": [ASSUMPTIONS[3]], "steps": steps, "certificate": certs, "notes": [], "related": []}
+
+
+REGISTRY["hole-free-bound"] = Kind({"theorem": "theorem", "kernel": (1, 64), "layers": (1, 64),
+                                   "max_rf": _max_rf_text}, expect_bound)

@@ -127,6 +127,13 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("Refutation.v", "cascade_base2_not_kron_1d",
                "3-tap kernels, dilations 2^l, L = 2: the cascade is not (K_1 ⊗ K_0) * F_0 (1-D instance, "
                "by computation)"),
+    # Qtt.v -- QTT rank condition, necessity (1-D)
+    CoqTheorem("Qtt.v", "qtt_unfolding_rank_le_channels",
+               "a ≥ 1, channel counts C_l, any weights, K = kron_channels of L layers, 0 ≤ m ≤ L: the QTT "
+               "unfolding M_m[x, y] = K[x + a^m y] (a^m × a^(L−m)) has rank ≤ C_m over every field (1-D)"),
+    CoqTheorem("Qtt.v", "qtt_unfolding_rank_le_uniform",
+               "C channels between layers: every QTT unfolding M_m, 0 < m < L, of the composed kernel has "
+               "rank ≤ C (necessity of the QTT rank condition, 1-D, every field)"),
 )
 
 

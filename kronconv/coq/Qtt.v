@@ -1,4 +1,18 @@
-(* QTT unfoldings of the multi-channel composed kernel (1-D). *)
+(* The QTT rank condition for the multi-channel composed kernel (1-D).
+   The composed kernel K = kron_channels C a L W o i of Channels.v (the kernel of
+   the cascade F_(l+1)[o] = sum_c W_l[o, c] *_(a^l) F_l[c], cascade_ch_kron) is, at
+   t = sum_l q_l a^l (q_l the base-a digits of t, layer 0 the fastest digit),
+     K[t] = sum over channel paths c_1..c_(L-1) of prod_l W_l[c_(l+1), c_l][q_l],
+   with c_0 = i, c_L = o, for t < a^L: level l reads (t mod a^(l+1)) / a^l = q_l;
+   the proofs use this through kron_channels_split, not through a separate digit lemma.
+   Its QTT unfoldings are the matrices M_m[x, y] = K[x + a^m y], x < a^m, y < a^(L-m).
+   - Necessity: M_m = A B, A the kernel of layers 0..m-1 ending in bond channel c,
+     B that of layers m..L-1 starting from c, so rank M_m <= C_m
+     (qtt_unfolding_rank_le_channels, qtt_unfolding_rank_le_uniform).
+   - Sufficiency for L = 2: a rank-c factorisation of M_1 (mulmx_ebase) gives the
+     weights of a two-layer cascade with c channels (qtt_rank_le_two_layer_cascade).
+   1-D is enough for the statement: in D dimensions a level-l digit is a D-tuple and
+   the same split applies; that is not formalised here. *)
 From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq div.
 From mathcomp Require Import fintype bigop ssralg matrix mxalgebra.
 From Kronconv Require Import Signal Multi Channels.
@@ -112,3 +126,82 @@ by apply: qtt_unfolding_rank_le_channels => //; case/andP: hm => _ /ltnW.
 Qed.
 
 End Unfolding.
+
+Section Sufficiency2.
+Variable F : fieldType.
+Local Notation arr := (seq nat -> F).
+
+(* M[i, j] for natural-number indices, 0 outside the matrix. *)
+Definition mx_at m n (M : 'M[F]_(m, n)) (i j : nat) : F :=
+  if insub i is Some i' then (if insub j is Some j' then M i' j' else 0) else 0.
+
+Lemma mx_atE m n (M : 'M[F]_(m, n)) (i : 'I_m) (j : 'I_n) : mx_at M i j = M i j.
+Proof. by rewrite /mx_at !valK. Qed.
+
+Lemma mx_at_row_out m n (M : 'M[F]_(m, n)) i j : (m <= i)%N -> mx_at M i j = 0.
+Proof. by move=> hi; rewrite /mx_at insubN // -leqNgt. Qed.
+
+Lemma mx_at_col_out m n (M : 'M[F]_(m, n)) i j : (n <= j)%N -> mx_at M i j = 0.
+Proof.
+move=> hj; rewrite /mx_at; case: insub => // i'.
+by rewrite (@insubN _ (fun k => k < n)%N) // -leqNgt.
+Qed.
+
+(* Channel counts of a two-layer cascade with c channels between its layers. *)
+Definition two_layer_channels c : nat -> nat := fun l => if l == 1%N then c else 1%N.
+
+(* Layer 0 from the input to bond channel o: A[q, o]; layer 1 from bond channel c' to the output: B[c', q]. *)
+Definition two_layer_weights a c (A : 'M[F]_(a ^ 1, c)) (B : 'M[F]_(c, a ^ 1)) :
+    nat -> nat -> nat -> arr :=
+  fun l o c' s => if s is [:: q] then (if l == 0%N then mx_at A q o else mx_at B c' q) else 0.
+
+Lemma rank_le_factor m n c (M : 'M[F]_(m, n)) : (\rank M <= c)%N ->
+  M = (col_ebase M *m (pid_mx (\rank M) : 'M_(m, c))) *m ((pid_mx (\rank M) : 'M_(c, n)) *m row_ebase M).
+Proof.
+move=> hr; rewrite mulmxA -[_ *m pid_mx _ *m pid_mx _]mulmxA mul_pid_mx minnn.
+by rewrite (minn_idPr hr) mulmx_ebase.
+Qed.
+
+Lemma two_layer_weights_extent a c A B l o c' : has_extentn 1 a (@two_layer_weights a c A B l o c').
+Proof.
+case=> [|q [|//]] //= _; rewrite orbF => hq.
+by case: eqP => _; [apply: mx_at_row_out | apply: mx_at_col_out]; rewrite expn1.
+Qed.
+
+Lemma two_layer_kernel a c A B t : (t < a ^ 2)%N ->
+  kron_channels (two_layer_channels c) a 2 (@two_layer_weights a c A B) 0 0 [:: t] =
+  mx_at (A *m B) (t %% a) (t %/ a).
+Proof.
+move=> ht; have a_gt0 : (0 < a)%N.
+  by move: ht; rewrite lt0n; case: eqP => // ->; rewrite exp0n.
+have hx : (t %% a < a ^ 1)%N by rewrite expn1 ltn_pmod.
+have hy : (t %/ a < a ^ 1)%N by rewrite expn1 ltn_divLR // -expn2 //.
+rewrite /= /kronn /= !expn0 !divn1 !modn1.
+have [-> ->] : (t %/ a ^ 1 = t %/ a)%N /\ (t %% a ^ 1 = t %% a)%N by rewrite expn1.
+rewrite -[(t %% a)%N]/(val (Ordinal hx)) -[(t %/ a)%N]/(val (Ordinal hy)) mx_atE mxE /=.
+rewrite /two_layer_channels /=; apply: eq_bigr => j _.
+rewrite big_ord_recl big_ord0 addr0 /selectorn /= mulr1 mulrC.
+by rewrite -[(t %% a)%N]/(val (Ordinal hx)) -[(t %/ a)%N]/(val (Ordinal hy)) !mx_atE.
+Qed.
+
+(* Sufficiency for L = 2 (1-D, every field F, every a and c): if the QTT unfolding
+   M_1[x, y] = K[x + a y] (a x a) of a kernel K has rank <= c, then K is, on 0..a^2-1,
+   the composed kernel of a two-layer cascade with c channels between its layers,
+   1 input and 1 output channel, and weights of extent a:
+     rank M_1 <= c  ==>  exists W, K[t] = sum_(c' < c) W_1[0, c'][t / a] W_0[c', 0][t mod a]. *)
+Theorem qtt_rank_le_two_layer_cascade (K : arr) a c : (\rank (qtt_unfolding K a 1 1) <= c)%N ->
+  exists W, (forall l o c', has_extentn 1 a (W l o c')) /\
+    forall t, (t < a ^ 2)%N -> kron_channels (two_layer_channels c) a 2 W 0 0 [:: t] = K [:: t].
+Proof.
+move=> hr; set M := qtt_unfolding K a 1 1.
+exists (@two_layer_weights a c (col_ebase M *m pid_mx (\rank M)) (pid_mx (\rank M) *m row_ebase M)).
+split=> [l o c'|t ht]; first exact: two_layer_weights_extent.
+rewrite two_layer_kernel // -(rank_le_factor hr).
+have a_gt0 : (0 < a)%N by move: ht; rewrite lt0n; case: eqP => // ->; rewrite exp0n.
+have hx : (t %% a < a ^ 1)%N by rewrite expn1 ltn_pmod.
+have hy : (t %/ a < a ^ 1)%N by rewrite expn1 ltn_divLR // -expn2 //.
+rewrite -[(t %% a)%N]/(val (Ordinal hx)) -[(t %/ a)%N]/(val (Ordinal hy)) mx_atE mxE /=.
+by rewrite expn1 mulnC addnC -divn_eq.
+Qed.
+
+End Sufficiency2.

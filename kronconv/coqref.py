@@ -137,6 +137,9 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("Qtt.v", "qtt_rank_le_two_layer_cascade",
                "L = 2: a kernel K whose QTT unfolding M_1[x, y] = K[x + a y] has rank ≤ C is, on 0..a²−1, the "
                "composed kernel of a two-layer cascade with C channels and weights of extent a (1-D, every field)"),
+    CoqTheorem("Qtt.v", "qtt_rank_le_two_layer_cascade_conv",
+               "L = 2, a ≥ 1, K of extent a²: rank M_1 ≤ C gives weights of extent a whose two-layer cascade with "
+               "C channels is F_2[0] = K * F_0[0] for every input (1-D, every field)"),
 )
 
 

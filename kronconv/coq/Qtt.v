@@ -10,7 +10,8 @@
      B that of layers m..L-1 starting from c, so rank M_m <= C_m
      (qtt_unfolding_rank_le_channels, qtt_unfolding_rank_le_uniform).
    - Sufficiency for L = 2: a rank-c factorisation of M_1 (mulmx_ebase) gives the
-     weights of a two-layer cascade with c channels (qtt_rank_le_two_layer_cascade).
+     weights of a two-layer cascade with c channels (qtt_rank_le_two_layer_cascade), whose
+     cascade is the convolution with K (qtt_rank_le_two_layer_cascade_conv).
    1-D is enough for the statement: in D dimensions a level-l digit is a D-tuple and
    the same split applies; that is not formalised here. *)
 From mathcomp Require Import ssreflect ssrfun ssrbool eqtype ssrnat seq div.
@@ -202,6 +203,26 @@ have hx : (t %% a < a ^ 1)%N by rewrite expn1 ltn_pmod.
 have hy : (t %/ a < a ^ 1)%N by rewrite expn1 ltn_divLR // -expn2 //.
 rewrite -[(t %% a)%N]/(val (Ordinal hx)) -[(t %/ a)%N]/(val (Ordinal hy)) mx_atE mxE /=.
 by rewrite expn1 mulnC addnC -divn_eq.
+Qed.
+
+(* Sufficiency for L = 2, for the cascade itself (1-D, every field F, a >= 1, every c):
+   if K has extent a^2 and rank M_1 <= c, there are weights of extent a for which the
+   two-layer cascade with c channels between its layers (1 input, 1 output channel)
+   is the convolution with K, for every input signal:
+     rank M_1 <= c  ==>  exists W, forall F_0 t, F_2[0][t] = (K * F_0[0])[t]. *)
+Theorem qtt_rank_le_two_layer_cascade_conv (K : arr) a c : (0 < a)%N -> has_extentn 1 (a ^ 2) K ->
+  (\rank (qtt_unfolding K a 1 1) <= c)%N ->
+  exists W, forall (F0 : nat -> arr) t,
+    cascade_ch (two_layer_channels c) a 2 W F0 0 [:: t] = convn [:: t] K (F0 0%N).
+Proof.
+move=> a_gt0 hKext hr; have [W [hW hK]] := qtt_rank_le_two_layer_cascade hr.
+exists W => F0 t; rewrite (@cascade_ch_kron _ _ _ 1) //.
+rewrite big_ord_recl big_ord0 addr0.
+apply: eq_convn => // -[|u [|//]] // _.
+have [hu|hu] := ltnP u (a ^ 2); first exact: hK.
+have hKW :=
+  @kron_channels_extent F (two_layer_channels c) a 1 2 W a_gt0 (fun l o c' _ => hW l o c').
+by rewrite hKext ?hKW //= hu.
 Qed.
 
 End Sufficiency2.

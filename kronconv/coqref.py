@@ -134,6 +134,9 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("Qtt.v", "qtt_unfolding_rank_le_uniform",
                "C channels between layers: every QTT unfolding M_m, 0 < m < L, of the composed kernel has "
                "rank ≤ C (necessity of the QTT rank condition, 1-D, every field)"),
+    CoqTheorem("Qtt.v", "qtt_cascade_rank_le_channels",
+               "a ≥ 1, W_l of extent a: if the L-layer cascade maps input channel i to output channel o as F_L[o] = "
+               "K * F_0[i] for every input, every QTT unfolding M_m of K has rank ≤ C_m (1-D, every field)"),
     CoqTheorem("Qtt.v", "qtt_rank_le_two_layer_cascade",
                "L = 2: a kernel K whose QTT unfolding M_1[x, y] = K[x + a y] has rank ≤ C is, on 0..a²−1, the "
                "composed kernel of a two-layer cascade with C channels and weights of extent a (1-D, every field)"),

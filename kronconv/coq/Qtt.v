@@ -8,7 +8,8 @@
    Its QTT unfoldings are the matrices M_m[x, y] = K[x + a^m y], x < a^m, y < a^(L-m).
    - Necessity: M_m = A B, A the kernel of layers 0..m-1 ending in bond channel c,
      B that of layers m..L-1 starting from c, so rank M_m <= C_m
-     (qtt_unfolding_rank_le_channels, qtt_unfolding_rank_le_uniform).
+     (qtt_unfolding_rank_le_channels, qtt_unfolding_rank_le_uniform); the same for any K
+     that the cascade convolves with, for every input (qtt_cascade_rank_le_channels).
    - Sufficiency for L = 2: a rank-c factorisation of M_1 (mulmx_ebase) gives the
      weights of a two-layer cascade with c channels (qtt_rank_le_two_layer_cascade), whose
      cascade is the convolution with K (qtt_rank_le_two_layer_cascade_conv).
@@ -124,6 +125,51 @@ Theorem qtt_unfolding_rank_le_uniform Cs c a L W o i m : (0 < a)%N ->
 Proof.
 move=> a_gt0 hC hm ho; rewrite -(hC m hm).
 by apply: qtt_unfolding_rank_le_channels => //; case/andP: hm => _ /ltnW.
+Qed.
+
+Lemma convn0r t A : convn t A (fun _ => 0) = 0 :> F.
+Proof.
+elim: t A => [|t0 t IH] A /=; first by rewrite mulr0.
+by rewrite big1 // => j _; apply: IH.
+Qed.
+
+Lemma convn_selectornr_1d A t : convn [:: t] A (selectorn F) = A [:: t].
+Proof.
+rewrite /= big_ord_recr /= subnn /selectorn /= mulr1 big1 ?add0r // => j _.
+by rewrite /slice /= subn_eq0 leqNgt ltn_ord /= mulr0.
+Qed.
+
+(* The kernel of a cascade is determined by its input-output map: if the cascade from
+   input channel i to output channel o is the convolution with K for every input,
+   then K is the composed kernel kron_channels C a L W o i on every index. *)
+Lemma cascade_kernel_unique C a L W K o i : (0 < a)%N ->
+  (forall l o c, (l < L)%N -> has_extentn 1 a (W l o c)) -> (i < C 0)%N -> (o < C L)%N ->
+  (forall (F0 : nat -> arr) t, cascade_ch C a L W F0 o [:: t] = convn [:: t] K (F0 i)) ->
+  forall t, K [:: t] = kron_channels C a L W o i [:: t].
+Proof.
+move=> a_gt0 hW hi ho hK t.
+pose F0 : nat -> arr := fun j => if j == i then selectorn F else (fun _ => 0).
+have := hK F0 t; rewrite /F0 eqxx convn_selectornr_1d => <-.
+rewrite (@cascade_ch_kron _ _ _ 1) // (bigD1 (Ordinal hi)) // -[nat_of_ord (Ordinal hi)]/i.
+rewrite eqxx convn_selectornr_1d big1; first exact: addr0.
+move=> j ne; case: eqP => [eji|_]; last exact: convn0r.
+by case/eqP: ne; apply: val_inj.
+Qed.
+
+(* Necessity, for the cascade itself (1-D, every field F, a >= 1): if the L-layer
+   cascade with channel counts C_l and weights W_l[o, c] of extent a maps input
+   channel i to output channel o as the convolution with a kernel K, for every input,
+   then every QTT unfolding of K has rank at most the bond channel count:
+     (forall F_0, F_L[o] = K * F_0[i])  ==>  rank M_m <= C_m   (0 <= m <= L). *)
+Theorem qtt_cascade_rank_le_channels C a L W K o i m : (0 < a)%N ->
+  (forall l o c, (l < L)%N -> has_extentn 1 a (W l o c)) -> (i < C 0)%N -> (o < C L)%N ->
+  (forall (F0 : nat -> arr) t, cascade_ch C a L W F0 o [:: t] = convn [:: t] K (F0 i)) ->
+  (m <= L)%N -> (\rank (qtt_unfolding K a m (L - m)) <= C m)%N.
+Proof.
+move=> a_gt0 hW hi ho hK hm.
+have -> : qtt_unfolding K a m (L - m) = qtt_unfolding (kron_channels C a L W o i) a m (L - m).
+  by apply/matrixP=> x y; rewrite !mxE (cascade_kernel_unique a_gt0 hW hi ho hK).
+exact: qtt_unfolding_rank_le_channels.
 Qed.
 
 End Unfolding.

@@ -138,6 +138,22 @@ MAIN_THEOREMS: tuple[CoqTheorem, ...] = (
     CoqTheorem("Refutation.v", "cascade_base2_not_kron_1d",
                "3-tap kernels, dilations 2^l, L = 2: the cascade is not (K_1 ⊗ K_0) * F_0 (1-D instance, "
                "by computation)"),
+    # Qtt.v -- QTT rank condition, necessity (1-D)
+    CoqTheorem("Qtt.v", "qtt_unfolding_rank_le_channels",
+               "a ≥ 1, channel counts C_l, any weights, K = kron_channels of L layers, 0 ≤ m ≤ L: the QTT "
+               "unfolding M_m[x, y] = K[x + a^m y] (a^m × a^(L−m)) has rank ≤ C_m over every field (1-D)"),
+    CoqTheorem("Qtt.v", "qtt_unfolding_rank_le_uniform",
+               "C channels between layers: every QTT unfolding M_m, 0 < m < L, of the composed kernel has "
+               "rank ≤ C (necessity of the QTT rank condition, 1-D, every field)"),
+    CoqTheorem("Qtt.v", "qtt_cascade_rank_le_channels",
+               "a ≥ 1, W_l of extent a: if the L-layer cascade maps input channel i to output channel o as F_L[o] = "
+               "K * F_0[i] for every input, every QTT unfolding M_m of K has rank ≤ C_m (1-D, every field)"),
+    CoqTheorem("Qtt.v", "qtt_rank_le_two_layer_cascade",
+               "L = 2: a kernel K whose QTT unfolding M_1[x, y] = K[x + a y] has rank ≤ C is, on 0..a²−1, the "
+               "composed kernel of a two-layer cascade with C channels and weights of extent a (1-D, every field)"),
+    CoqTheorem("Qtt.v", "qtt_rank_le_two_layer_cascade_conv",
+               "L = 2, a ≥ 1, K of extent a²: rank M_1 ≤ C gives weights of extent a whose two-layer cascade with "
+               "C channels is F_2[0] = K * F_0[0] for every input (1-D, every field)"),
 )
 
 

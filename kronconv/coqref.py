@@ -186,9 +186,11 @@ UNCOVERED_STEPS: dict[str, str] = {
     "witness": "the mixed-radix schedule attains the bound; checked exactly on every certified instance",
     "cascade-theorem + channel-sum": "the digit form of the composed kernel; it restates Channels.v's "
                                      "cascade_ch_kron for kernels of extent a and dilations a^l",
-    "matrix-factorisation": "(⇒) of the QTT-rank theorem, proved here by the factorisation argument; checked "
-                            "exactly on every certified instance",
-    "tt-svd-construction": "(⇐) of the QTT-rank theorem (Oseledets 2011, Thm 2.1); the certified instance carries "
+    "matrix-factorisation": "(⇒) of the QTT-rank theorem: Qtt.v proves it in 1-D (qtt_unfolding_rank_le_uniform); "
+                            "for D > 1 the same factorisation argument is not formalised; checked exactly on every "
+                            "certified instance",
+    "tt-svd-construction": "(⇐) of the QTT-rank theorem (Oseledets 2011, Thm 2.1): Qtt.v proves it for L = 2 "
+                           "(qtt_rank_le_two_layer_cascade_conv), not for L > 2; the certified instance carries "
                            "exact witness weights that the checker composes",
 }
 

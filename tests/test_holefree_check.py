@@ -26,7 +26,7 @@ def test_checker_imports_only_the_checker_package() -> None:
                 assert not (node.module or "").startswith("kronconv"), node.module
         if isinstance(node, ast.Import):
             assert all(not a.name.startswith("kronconv") for a in node.names)
-    assert rel == {"..errors", ".core", ".steps", ".table"}
+    assert rel == {"..errors", ".coqcite", ".core", ".steps", ".table"}
 
 
 @given(st.integers(2, 4), st.integers(1, 3), st.integers(-2, 2))

@@ -21,7 +21,9 @@ from .formulas import (
     receptive_field_closed_form,
     stack_parameter_count,
 )
+from .design import design
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
+from .importers import from_onnx, from_torch
 from .kronecker import dilate, kron, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker
 from .netgraph import NetGraph, NetNode, graph_from_dict, load_graph_spec, net_fields
 from .numeric import cascade, convolve, correlate
@@ -53,7 +55,10 @@ __all__ = [
     "check_equivariance",
     "convolve",
     "correlate",
+    "design",
     "dilate",
+    "from_onnx",
+    "from_torch",
     "gpu_available",
     "graph_from_dict",
     "hdc_rule",

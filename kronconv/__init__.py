@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import kron as _kron_module  # noqa: F401 - loaded first, so the name ``kron`` below stays the function
 from .backend import gpu_available
 from .checks import check_equivalence, check_equivariance
+from .design import design
 from .errors import BackendUnavailable, InvalidArgument, InvalidSpec, KronconvError, TooLarge
 from .formulas import (
     chain_fields,
@@ -21,7 +22,6 @@ from .formulas import (
     receptive_field_closed_form,
     stack_parameter_count,
 )
-from .design import design
 from .graph import analyse, hdc_rule, kronecker_single_path, unit_graph
 from .importers import from_onnx, from_torch
 from .kronecker import dilate, kron, kron_channels, kron_kernel, kronecker_rank, nearest_kronecker

@@ -103,11 +103,9 @@ def diff(exp: Any, got: Any, path: str) -> str | None:
     if type(exp) is not type(got):
         return f"{path}: certificate has {_type(got)} {_short(got)}, the checker derives {_short(exp)}"
     if isinstance(exp, dict):
-        missing = [k for k in exp if k not in got]
-        extra = [k for k in got if k not in exp]
-        if missing or extra:
-            return f"{path}: " + "; ".join(([f"missing field(s) {missing}"] if missing else [])
-                                            + ([f"unknown field(s) {extra}"] if extra else []))
+        keys = _key_defect(exp, got, path)
+        if keys:
+            return keys
         for k in exp:
             why = diff(exp[k], got[k], f"{path}.{k}")
             if why:
@@ -126,6 +124,16 @@ def diff(exp: Any, got: Any, path: str) -> str | None:
     return None
 
 
+def _key_defect(exp: dict[str, Any], got: dict[str, Any], path: str) -> str | None:
+    """Missing and unknown fields of an object, or ``None`` when the key sets agree."""
+    missing = [k for k in exp if k not in got]
+    extra = [k for k in got if k not in exp]
+    if not (missing or extra):
+        return None
+    return f"{path}: " + "; ".join(([f"missing field(s) {missing}"] if missing else [])
+                                    + ([f"unknown field(s) {extra}"] if extra else []))
+
+
 _WANT = {dict: "an object", list: "an array", str: "a string", bool: "true or false", int: "an integer",
          float: "a number", type(None): "null"}
 
@@ -142,11 +150,9 @@ def shape_defect(exp: Any, got: Any, path: str) -> str | None:
     if not ok:
         return f"{path} must be {want}, got {_type(got)}"
     if isinstance(exp, dict):
-        missing = [k for k in exp if k not in got]
-        extra = [k for k in got if k not in exp]
-        if missing or extra:
-            return f"{path}: " + "; ".join(([f"missing field(s) {missing}"] if missing else [])
-                                            + ([f"unknown field(s) {extra}"] if extra else []))
+        keys = _key_defect(exp, got, path)
+        if keys:
+            return keys
         for k in exp:
             why = shape_defect(exp[k], got[k], f"{path}.{k}")
             if why:

@@ -16,10 +16,11 @@ from .checks import AuditResult
 from .errors import BackendUnavailable
 from .render import table, to_json
 
-__all__ = ["audit_summary", "plot_audit", "render_audit"]
+__all__ = ["audit_summary", "plot_audit", "render_audit", "short_number"]
 
 
-def _g(v: Any) -> str:
+def short_number(v: Any) -> str:
+    """A number as printed in audit and check tables: 3 significant digits, `-` for none, `inf`."""
     if v is None:
         return "-"
     if isinstance(v, float):
@@ -51,12 +52,12 @@ def render_audit(r: AuditResult, fmt: str) -> str:
     rows = []
     for a in r.executors:
         for s in a.shifts:
-            rows.append([a.executor, ",".join(map(str, s.shift)), _g(s.max_error), _g(s.mean_error), _g(a.tolerance),
-                         _g(s.consistency), "yes" if s.equivariant else "no", "yes" if s.predicted else "no",
+            rows.append([a.executor, ",".join(map(str, s.shift)), short_number(s.max_error), short_number(s.mean_error), short_number(a.tolerance),
+                         short_number(s.consistency), "yes" if s.equivariant else "no", "yes" if s.predicted else "no",
                          "yes" if s.matches else "NO"])
     headers = ["executor", "shift", "max error", "mean error", "tolerance", "consistency", "equivariant",
                "predicted", "as predicted"]
-    agree = "; ".join(f"{e} vs {r.executors[0].executor}: {_g(v)} (tolerance {_g(r.agreement_tolerance[e])})"
+    agree = "; ".join(f"{e} vs {r.executors[0].executor}: {short_number(v)} (tolerance {short_number(r.agreement_tolerance[e])})"
                       for e, v in r.agreement.items())
     if fmt == "md":
         return (f"**{audit_summary(r)}**\n\n{info}\n\nops that break equivariance:\n\n{brk}\n\n"

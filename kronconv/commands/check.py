@@ -9,12 +9,11 @@ predicted`` for the behaviour the graph predicts; ``check equivariance MODEL`` a
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import Any
 
 from ..atomic import check_writable
-from ..audit_report import plot_audit, render_audit
+from ..audit_report import plot_audit, render_audit, short_number
 from ..checks import (
     ARCHS,
     EXECUTORS,
@@ -247,14 +246,6 @@ _DEFAULTS = {"padding": "circular", "layers": 3, "kernel": 3, "channels": 4, "di
 # --------------------------------------------------------------------------- rendering
 
 
-def _g(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return "inf" if math.isinf(v) else f"{v:.3g}"
-    return str(v)
-
-
 def _verdict(holds: bool) -> str:
     return "HOLDS" if holds else "FAILS"
 
@@ -266,10 +257,10 @@ def render_equivalence(r: EquivalenceResult, fmt: str) -> str:
     rows = [
         ["claim", r.claim],
         ["result", _verdict(r.holds)],
-        ["max abs error", _g(r.max_abs_error)],
-        ["bound (largest elementwise)", _g(r.bound)],
-        ["max error / bound", _g(r.max_error_ratio)],
-        ["relative error", _g(r.relative_error)],
+        ["max abs error", short_number(r.max_abs_error)],
+        ["bound (largest elementwise)", short_number(r.bound)],
+        ["max error / bound", short_number(r.max_error_ratio)],
+        ["relative error", short_number(r.relative_error)],
         ["backend, dtype", f"{r.backend}, {r.dtype}"],
         ["dims, size, batch, channels", f"{r.dims}, {r.size}, {r.batch}, {r.channels}"],
         ["dilations", ",".join(map(str, r.dilations))],
@@ -326,9 +317,9 @@ def render_equivariance(r: EquivarianceResult, fmt: str) -> str:
     head = equivariance_summary(r)
     info = (f"network: {r.network} [{r.arch}], {r.dims}-D size {r.size}, channels {r.channels}->{r.out_channels}, "
             f"padding {r.padding}, total stride {'x'.join(map(str, r.total_stride))}, {r.backend}, {r.dtype}, "
-            f"seed {r.seed}; shift consistency {_g(r.consistency)}")
+            f"seed {r.seed}; shift consistency {short_number(r.consistency)}")
     rows = [[",".join(map(str, s.shift)), "yes" if s.holds else "no", "yes" if s.expected else "no",
-             _g(s.max_abs_error), _g(s.bound), _g(s.max_error_ratio), _g(s.consistency), s.compared]
+             short_number(s.max_abs_error), short_number(s.bound), short_number(s.max_error_ratio), short_number(s.consistency), s.compared]
             for s in r.shifts]
     headers = ["shift", "holds", "expected", "max abs error", "bound", "error/bound", "consistency", "compared"]
     if fmt == "md":

@@ -2,11 +2,13 @@
 
 Usage::
 
-    nice python benchmarks/mutation.py --module kronconv/verify --tests tests/test_verify.py \\
-        tests/test_verify_fuzz.py --seed 0 --sample 200 --budget 1500 --report docs/reports/mutation.md
+    nice python benchmarks/mutation.py --all --seed 0 --sample 200 --jobs 2 --report docs/reports/mutation.md
+    nice python benchmarks/mutation.py --module kronconv/formulas --tests tests/test_formulas.py \\
+        --name formulas --report docs/reports/mutation.md
 
-``--module`` takes files or package folders (every ``.py`` in it).  Each mutant is one
-change at one *site* of the abstract syntax tree, by these operators:
+``--all`` runs every core module set of the table ``CORE``; ``--module`` takes files or package
+folders (every ``.py`` below it).  Each mutant is one change at one *site* of the abstract syntax
+tree, by these operators:
 
 * ``arith``: ``+`` <-> ``-``, ``*`` -> ``+``, ``/`` -> ``*``, ``//`` -> ``/``, ``%`` -> ``//``, ``**`` -> ``*``;
 * ``compare``: ``==`` <-> ``!=``, ``<`` <-> ``<=``, ``>`` <-> ``>=``, ``is`` <-> ``is not``, ``in`` <-> ``not in``;
@@ -18,31 +20,47 @@ change at one *site* of the abstract syntax tree, by these operators:
 * ``call``: a statement that is only a call (``res.fail(...)``, ``out.append(...)``) deleted.
 
 Sites are listed in a fixed order (file, then ``ast.walk`` order); ``--sample N`` takes a
-fixed-seed random sample of N sites per module set (``--seed``), or every site when there
-are fewer.  Each mutant is written into a private copy of the repository (the working tree
-is never modified) and the named test files run with ``pytest -x`` (first failure kills);
-a mutant whose tests exceed three times the unmutated run (at least 60 s) counts as killed
-by timeout.  Survivors are then run against the whole suite (``--confirm``, default
-``tests``); those that still survive are listed for review.  ``--budget`` (seconds per
-module set) stops sampling when spent and says so.  New core modules are added by running
-the script with their ``--module`` and ``--tests``; ``--report`` replaces that module's row
-and survivor list in the report and keeps the others.
+fixed-seed random sample of N sites per module set (``--seed``), or every site when there are
+fewer.
+
+**Which tests run.**  The unmutated whole suite (``--suite``, default the README's ``tests`` and
+the doctests under ``kronconv``) runs once under coverage with one context per test; the map of
+which tests execute which line is cached by the hash of the sources and tests.  A mutant then runs
+exactly the suite's tests that execute its lines (``pytest -x``: the first failure kills it).  A
+test that never executes a line cannot see it change, so a mutant that survives those tests
+survives the whole suite, and a mutant on a line no test executes survives without a run ("no
+test executes the line").  Lines that also run outside a test (module level, at import, or in a
+subprocess a test starts) have no test to pin them on: such a mutant runs the set's own test files
+(``--tests``) and, when it survives them, the whole suite.  A mutant whose tests exceed three times
+their unmutated time (at least 60 s) counts as killed by timeout.  Each mutant is written into a
+private copy of the repository (the working tree is never modified); ``--jobs`` copies run at
+once.  ``--budget`` (seconds per module set) stops sampling when spent and says so.  ``--report``
+replaces a set's row and survivor list in the report and keeps the others and their reasons.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import hashlib
+import json
 import os
+import queue
 import random
 import re
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +77,23 @@ class Site:
     op: str
     line: int
     detail: str
+    lines: tuple[int, ...] = ()  # the lines whose execution the mutant can change (coverage selects by them)
+
+
+def _statement_lines(tree: ast.AST) -> dict[int, int]:
+    """``id(node)`` -> first line of the innermost statement holding it (coverage reports a multi-line
+    statement's execution at its first line)."""
+    out: dict[int, int] = {}
+
+    def visit(node: ast.AST, stmt_line: int) -> None:
+        if isinstance(node, ast.stmt):
+            stmt_line = node.lineno
+        out[id(node)] = stmt_line
+        for child in ast.iter_child_nodes(node):
+            visit(child, stmt_line)
+
+    visit(tree, 0)
+    return out
 
 
 def _sites(path: Path) -> list[Site]:
@@ -68,32 +103,37 @@ def _sites(path: Path) -> list[Site]:
     docstrings = {id(n.body[0].value) for n in ast.walk(tree)
                   if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                   and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    stmt_line = _statement_lines(tree)
+    found: list[tuple[int, ast.AST, str, str]] = []
     for i, n in enumerate(ast.walk(tree)):
-        line = getattr(n, "lineno", 0)
         if isinstance(n, ast.BinOp) and type(n.op) in ARITH:
-            out.append(Site(rel, i, "arith", line, f"{type(n.op).__name__} -> {ARITH[type(n.op)].__name__}"))
+            found.append((i, n, "arith", f"{type(n.op).__name__} -> {ARITH[type(n.op)].__name__}"))
         elif isinstance(n, ast.Compare) and type(n.ops[0]) in COMPARE:
-            out.append(Site(rel, i, "compare", line, f"{type(n.ops[0]).__name__} -> "
-                                                     f"{COMPARE[type(n.ops[0])].__name__}"))
+            name = f"{type(n.ops[0]).__name__} -> {COMPARE[type(n.ops[0])].__name__}"
+            found.append((i, n, "compare", name))
         elif isinstance(n, ast.BoolOp):
-            out.append(Site(rel, i, "bool", line, f"{type(n.op).__name__} swapped"))
+            found.append((i, n, "bool", f"{type(n.op).__name__} swapped"))
         elif isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
-            out.append(Site(rel, i, "not", line, "not x -> x"))
+            found.append((i, n, "not", "not x -> x"))
         elif isinstance(n, ast.Constant) and id(n) not in docstrings:
             if isinstance(n.value, bool):
-                out.append(Site(rel, i, "const", line, f"{n.value} -> {not n.value}"))
+                found.append((i, n, "const", f"{n.value} -> {not n.value}"))
             elif isinstance(n.value, int):
-                out.append(Site(rel, i, "const+", line, f"{n.value} -> {n.value + 1}"))
-                out.append(Site(rel, i, "const-", line, f"{n.value} -> {n.value - 1}"))
+                found.append((i, n, "const+", f"{n.value} -> {n.value + 1}"))
+                found.append((i, n, "const-", f"{n.value} -> {n.value - 1}"))
         elif isinstance(n, ast.If):
-            out.append(Site(rel, i, "guard", line, "if c -> if not c"))
+            found.append((i, n, "guard", "if c -> if not c"))
         elif isinstance(n, ast.Raise):
-            out.append(Site(rel, i, "raise", line, "raise -> pass"))
+            found.append((i, n, "raise", "raise -> pass"))
         elif isinstance(n, ast.Return) and n.value is not None and not (
                 isinstance(n.value, ast.Constant) and n.value.value is None):
-            out.append(Site(rel, i, "return", line, "return x -> return None"))
+            found.append((i, n, "return", "return x -> return None"))
         elif isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
-            out.append(Site(rel, i, "call", line, "call statement deleted"))
+            found.append((i, n, "call", "call statement deleted"))
+    for i, n, op, detail in found:
+        span = n.test if isinstance(n, ast.If) else n  # a negated guard only changes its test's evaluation
+        lines = {stmt_line[id(n)], *range(span.lineno, (span.end_lineno or span.lineno) + 1)}
+        out.append(Site(rel, i, op, n.lineno, detail, tuple(sorted(lines))))
     return out
 
 
@@ -138,94 +178,351 @@ def _replace_node(tree: ast.AST, target: ast.AST, new: ast.AST) -> None:
                 return
 
 
-def _run_tests(work: Path, tests: list[str], timeout: float) -> tuple[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(work), HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
+CORE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("kronconv/verify (checker)", ("kronconv/verify",),
+     ("tests/test_verify.py", "tests/test_verify_fuzz.py", "tests/test_verify_holefree_qtt.py",
+      "tests/test_coq_citations.py", "tests/test_holefree_check.py")),
+    ("prover's exact check", ("kronconv/proof.py", "kronconv/theorems", "kronconv/exact_rank.py"),
+     ("tests/test_proof.py", "tests/test_theorems_cascade.py", "tests/test_theorems_variants.py",
+      "tests/test_soundness.py")),
+    ("polykernel and kronecker", ("kronconv/polykernel.py", "kronconv/kronecker.py"),
+     ("tests/test_polykernel.py",)),
+    ("formulas", ("kronconv/formulas",), ("tests/test_formulas.py",)),
+    ("graph", ("kronconv/graph",), ("tests/test_graph.py", "tests/test_graph_cli.py", "tests/test_graph_limits.py")),
+    ("numeric engine", ("kronconv/numeric",), ("tests/test_numeric.py", "tests/test_spectral.py")),
+    ("checks", ("kronconv/checks", "kronconv/audit_report.py"),
+     ("tests/test_checks.py", "tests/test_check_cli.py", "tests/test_audit.py")),
+    ("spec and netgraph", ("kronconv/spec", "kronconv/netgraph", "kronconv/layers.py"),
+     ("tests/test_spec.py", "tests/test_netgraph.py")),
+    ("importers", ("kronconv/importers",), ("tests/test_importers.py",)),
+    ("design", ("kronconv/design",), ("tests/test_design.py", "tests/test_design_cli.py")),
+    ("qtt", ("kronconv/qtt",), ("tests/test_qtt.py",)),
+)
+"""The core module sets: (report row, modules mutated, test files run for import-time lines)."""
+
+SUITE = ("tests", "kronconv")  # the README's whole suite (pyproject's testpaths)
+
+
+def _env(work: Path) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(work), HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1",
+                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+
+PRELOAD = ("numpy", "scipy.signal", "scipy.ndimage", "scipy.linalg", "sympy", "networkx", "hypothesis", "_hypothesis_pytestplugin",
+           "pytest", "_pytest.doctest", "matplotlib", "torch", "onnx", "onnxruntime")
+"""Third-party modules a zygote imports once, so that each mutant's test run starts warm.  Its
+children pass ``-W ignore::pytest.PytestAssertRewriteWarning``: pytest would otherwise rewrite the
+asserts of hypothesis (a plugin's package) and, finding it imported, fail under ``filterwarnings =
+error``; hypothesis's own asserts are not the tests'."""
+
+
+def _zygote() -> None:
+    """Serve test runs over stdin/stdout: import the heavy third-party modules once, then fork one
+    child per request (a JSON list of pytest arguments), report its pid, then its exit status.
+
+    The zygote never imports kronconv or the tests, so each child imports the mutated tree afresh."""
+    import importlib
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):  # an optional package that is missing stays missing
+            importlib.import_module(name)
+    sys.dont_write_bytecode = True
+    for line in sys.stdin:
+        args = json.loads(line)
+        pid = os.fork()
+        if pid == 0:  # the child: its own process group (a timeout kills it whole), output discarded
+            os.setpgid(0, 0)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            log = os.open(".mutation-run.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            code = 70
+            try:
+                import pytest as _pytest_mod
+
+                code = int(_pytest_mod.main(args))
+            finally:
+                os._exit(code)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
+
+
+class Zygote:
+    """A warm process in one work copy that forks a pytest run per mutant (see :func:`_zygote`)."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--zygote"], cwd=work,
+                                     env=_env(work), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     bufsize=1)
+
+    def run(self, args: list[str], timeout: float) -> int | None:
+        """The pytest exit status, or ``None`` when the run exceeded ``timeout`` and was killed."""
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(args) + "\n")
+        pid = int(self.proc.stdout.readline())
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            self.proc.stdout.readline()
+            return None
+        return int(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def _run_tests(work: Path | Zygote, tests: list[str], timeout: float) -> tuple[str, float]:
+    """Run ``tests`` (files or node ids, passed through an argument file) with ``pytest -x``, in a
+    fresh interpreter (``work`` a folder) or a child of a warm zygote."""
     start = time.perf_counter()
+    folder = work.work if isinstance(work, Zygote) else work
+    argfile = folder / f".mutation-args-{threading.get_ident()}"
+    argfile.write_text("\n".join(tests) + "\n")
+    args = ["-x", "-q", "-p", "no:cacheprovider", f"@{argfile}"]
     try:
-        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
-                           cwd=work, env=env, capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
+        if isinstance(work, Zygote):
+            code = work.run([*args, "-W", "ignore::pytest.PytestAssertRewriteWarning"], timeout)
+        else:
+            try:
+                with open(folder / ".mutation-run.log", "wb") as log:
+                    code = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=work, env=_env(work),
+                                          stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
+                                          check=False).returncode
+            except subprocess.TimeoutExpired:
+                code = None
+    finally:
+        argfile.unlink(missing_ok=True)
+    if code is None:
         return "timeout", time.perf_counter() - start
-    return ("survived" if r.returncode == 0 else "killed"), time.perf_counter() - start
+    if code in (3, 4, 5, 70):  # internal/usage error, nothing collected: the run is broken
+        log = folder / ".mutation-run.log"
+        tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+        print(f"pytest could not run {tests[:3]}... (exit {code}):\n{tail}", file=sys.stderr, flush=True)
+        return "error", time.perf_counter() - start
+    return ("survived" if code == 0 else "killed"), time.perf_counter() - start
+
+
+@dataclass
+class CoverageMap:
+    """Which tests of the whole suite execute each line of the core modules.
+
+    ``lines[file][line]`` holds pytest node ids; the empty id ``""`` marks a line run outside any
+    test (at import, or in a subprocess a test started).  ``seconds[node id]`` is the test's time.
+    """
+
+    lines: dict[str, dict[int, list[str]]]
+    seconds: dict[str, float]
+    suite_seconds: float
+
+
+TIMER_PLUGIN = """import json
+
+_TIMES = {}
+
+
+def pytest_runtest_logreport(report):
+    _TIMES[report.nodeid] = _TIMES.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    with open(".mutation-times.json", "w") as f:
+        json.dump(_TIMES, f)
+"""
+"""A pytest plugin the coverage run loads to record each test's time (setup, call and teardown)."""
+
+
+def _tree_hash() -> str:
+    h = hashlib.sha256()
+    for top in ("kronconv", "tests", "pyproject.toml"):
+        p = ROOT / top
+        for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
+            h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def coverage_map(work: Path, suite: list[str], cache: Path | None) -> CoverageMap:
+    """Run the unmutated ``suite`` once under coverage with one context per test (cached by the
+    hash of the sources and tests); raise when it does not pass."""
+    key = "v2-" + _tree_hash() + "-" + hashlib.sha256(" ".join(suite).encode()).hexdigest()[:8]
+    if cache is not None and (cache / f"{key}.json").exists():
+        raw = json.loads((cache / f"{key}.json").read_text())
+        return CoverageMap({f: {int(k): v for k, v in d.items()} for f, d in raw["lines"].items()},
+                           raw["seconds"], raw["suite_seconds"])
+    import coverage
+
+    rc = work / ".mutation-coveragerc"
+    rc.write_text("[run]\nsource = kronconv\npatch = subprocess\n")
+    (work / "_mutation_timer.py").write_text(TIMER_PLUGIN)
+    env = dict(_env(work), COVERAGE_FILE=str(work / ".mutation-coverage"))
+    start = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=kronconv",
+                        f"--cov-config={rc}", "--cov-context=test", "--cov-report=", "-p", "_mutation_timer",
+                        *suite], cwd=work, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if r.returncode != 0:
+        raise RuntimeError("the unmutated suite fails under coverage; fix it first:\n"
+                           + r.stdout.decode()[-3000:])
+    data = coverage.CoverageData(basename=str(work / ".mutation-coverage"))
+    data.read()
+    lines: dict[str, dict[int, list[str]]] = {}
+    for f in data.measured_files():
+        rel = os.path.relpath(f, work)
+        by_line = data.contexts_by_lineno(f)
+        lines[rel] = {ln: sorted({c.rsplit("|", 1)[0] for c in ctx}) for ln, ctx in by_line.items()}
+    seconds = json.loads((work / ".mutation-times.json").read_text())
+    cmap = CoverageMap(lines, seconds, elapsed)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / f"{key}.json").write_text(json.dumps(
+            {"lines": cmap.lines, "seconds": cmap.seconds, "suite_seconds": elapsed}))
+    return cmap
+
+
+def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The tests to run against ``site``'s mutant, and whether they are exactly the suite's tests
+    that execute its lines (``False`` when a line also runs at import or in a subprocess: then the
+    module set's test files are added and a survivor is re-run against the whole suite)."""
+    by_line = cmap.lines.get(site.file, {})
+    ids = {t for ln in site.lines for t in by_line.get(ln, ())}
+    exact = "" not in ids
+    ids.discard("")
+    fastest_first = sorted(ids, key=lambda t: (cmap.seconds.get(t, 0.0), t))  # -x: a cheap kill ends early
+    return fastest_first + ([] if exact else list(fallback)), exact
+
+
+def _timeout(tests: list[str], cmap: CoverageMap) -> float:
+    files = [t for t in tests if "::" not in t]
+    secs = sum(cmap.seconds.get(t, 0.0) for t in tests) + sum(
+        v for k, v in cmap.seconds.items() if any(k.startswith(f + "::") for f in files))
+    return max(60.0, 5.0 + 3.0 * secs)
+
+
+def _copy_tree(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", "__pycache__", ".ruff_cache", ".mypy_cache", "*.egg-info", "build", ".mutation-cache",
+        ".hypothesis", "*.vo", "*.glob"))
+    return dest
+
+
+def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args: argparse.Namespace,
+            cmap: CoverageMap, works: queue.Queue[Zygote]) -> dict[str, Any]:
+    """Mutate a fixed-seed sample of ``modules``' sites and run each mutant's tests."""
+    files: list[Path] = []
+    for m in modules:
+        p = (ROOT / m).resolve()
+        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
+    sites = [s for f in files for s in _sites(f)]
+    if args.site:
+        sites = [s for s in sites if f"{s.file}:{s.line}:{s.op}" in args.site]
+    rng = random.Random(args.seed)
+    chosen = sites if args.sample <= 0 or args.sample >= len(sites) else rng.sample(sites, args.sample)
+    chosen.sort(key=lambda s: (s.file, s.line, s.index, s.op))
+    print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
+    originals = {str(f.relative_to(ROOT)): f.read_text() for f in files}
+    start = time.perf_counter()
+    lock = threading.Lock()
+    results: list[tuple[Site, str, str]] = []  # site, status, how
+
+    def one(n: int, site: Site) -> None:
+        if time.perf_counter() - start > args.budget:
+            return
+        tests, exact = select_tests(site, cmap, fallback)
+        if not tests:
+            st, secs, how = "survived", 0.0, "no test executes the line"
+        else:
+            work = works.get()
+            target = work.work / site.file
+            try:
+                target.write_text(mutate(originals[site.file], site))
+                st, secs = _run_tests(work, tests, _timeout(tests, cmap))
+                how = f"{len(tests)} test(s)"
+                if st == "survived" and not exact:
+                    st, secs2 = _run_tests(work, list(args.suite), max(600.0, 3 * cmap.suite_seconds))
+                    secs += secs2
+                    how += ", then the whole suite"
+            finally:
+                target.write_text(originals[site.file])
+                works.put(work)
+        with lock:
+            results.append((site, st, how))
+            print(f"[{len(results)}/{len(chosen)}] {st:8s} {site.file}:{site.line} {site.op}: {site.detail} "
+                  f"({how}, {secs:.1f} s)", flush=True)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        list(pool.map(lambda a: one(*a), enumerate(chosen)))
+    elapsed = time.perf_counter() - start
+    if len(results) < len(chosen):
+        print(f"budget of {args.budget:.0f} s spent after {len(results)} of {len(chosen)} mutants", flush=True)
+    results.sort(key=lambda r: (r[0].file, r[0].line, r[0].index, r[0].op))
+    survivors = [s for s, st, _ in results if st in ("survived", "error")]  # a broken run kills nothing
+    run = len(results)
+    killed = run - len(survivors)
+    score = 100.0 * killed / run if run else 0.0
+    print(f"{name}: {killed}/{run} killed ({score:.1f}%), {len(survivors)} survivor(s), {elapsed:.0f} s")
+    for s in survivors:
+        print(f"  survivor {s.file}:{s.line} {s.op}: {s.detail}")
+    return {"name": name, "sites": len(sites), "run": run, "killed": killed, "score": score,
+            "survivors": survivors, "elapsed": elapsed,
+            "timeouts": sum(st == "timeout" for _, st, _ in results)}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--module", nargs="+", required=True, help="module files or package folders to mutate")
-    ap.add_argument("--tests", nargs="+", required=True, help="test files run for each mutant")
+    ap.add_argument("--all", action="store_true", help="every core module set (the table CORE)")
+    ap.add_argument("--sets", nargs="+", help="with --all: only the core sets whose names start with these")
+    ap.add_argument("--module", nargs="+", help="module files or package folders to mutate")
+    ap.add_argument("--tests", nargs="*", default=[],
+                    help="test files also run for lines executed at import or in a subprocess")
+    ap.add_argument("--suite", nargs="+", default=list(SUITE),
+                    help="the suite whose coverage selects each mutant's tests (default: the whole suite)")
+    ap.add_argument("--site", nargs="*", help="only these sites, as FILE:LINE:OP (for checking the runner)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sample", type=int, default=200, help="mutants per module set (0: every site)")
-    ap.add_argument("--budget", type=float, default=1500, help="seconds for the module set (default 1500)")
-    ap.add_argument("--confirm", nargs="*", default=["tests"], help="suite survivors are confirmed against")
-    ap.add_argument("--confirm-budget", type=float, default=900, help="seconds for confirming survivors")
+    ap.add_argument("--budget", type=float, default=1800, help="seconds per module set (default 1800)")
+    ap.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)),
+                    help="mutants run at once, each in its own copy of the tree (default: up to 2)")
+    ap.add_argument("--cache", default=str(ROOT / ".mutation-cache"),
+                    help="folder caching the coverage map by source hash ('' for none)")
     ap.add_argument("--name", help="row name in the report (default: the --module arguments)")
     ap.add_argument("--report", help="Markdown report to update (e.g. docs/reports/mutation.md)")
     args = ap.parse_args(argv)
-
-    files: list[Path] = []
-    for m in args.module:
-        p = (ROOT / m).resolve()
-        files += sorted(p.glob("*.py")) if p.is_dir() else [p]
-    sites = [s for f in files for s in _sites(f)]
-    rng = random.Random(args.seed)
-    chosen = sites if args.sample <= 0 or args.sample >= len(sites) else rng.sample(sites, args.sample)
-    chosen.sort(key=lambda s: (s.file, s.line, s.index, s.op))
-    name = args.name or " ".join(args.module)
-    print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
-
+    if not args.all and not args.module:
+        ap.error("give --all or --module")
+    sets = [c for c in CORE if not args.sets or any(c[0].startswith(x) for x in args.sets)] if args.all else [(args.name or " ".join(args.module), tuple(args.module),
+                                         tuple(args.tests))]
+    total = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kronconv-mut-") as tmp:
-        work = Path(tmp) / "repo"
-        shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".git", "__pycache__", ".ruff_cache",
-                                                                  ".mypy_cache", "*.egg-info", "build"))
-        status, base = _run_tests(work, args.tests, 3600)
-        if status != "survived":
-            print(f"the unmutated tests fail ({status}); fix them first", file=sys.stderr)
+        folders = [_copy_tree(Path(tmp) / f"repo{j}") for j in range(args.jobs)]
+        try:
+            cmap = coverage_map(folders[0], list(args.suite), Path(args.cache) if args.cache else None)
+        except RuntimeError as err:
+            print(err, file=sys.stderr)
             return 2
-        timeout = max(60.0, 3 * base)
-        print(f"unmutated tests: {base:.1f} s; per-mutant timeout {timeout:.0f} s", flush=True)
-        start = time.perf_counter()
-        results: list[tuple[Site, str]] = []
-        originals = {str(f.relative_to(ROOT)): f.read_text() for f in files}
-        for n, site in enumerate(chosen):
-            if time.perf_counter() - start > args.budget:
-                print(f"budget of {args.budget:.0f} s spent after {n} of {len(chosen)} mutants", flush=True)
-                break
-            target = work / site.file
-            try:
-                target.write_text(mutate(originals[site.file], site))
-                st, secs = _run_tests(work, args.tests, timeout)
-            finally:
-                target.write_text(originals[site.file])
-            results.append((site, st))
-            print(f"[{n + 1}/{len(chosen)}] {st:8s} {site.file}:{site.line} {site.op}: {site.detail} "
-                  f"({secs:.1f} s)", flush=True)
-        survivors = [s for s, st in results if st == "survived"]
-        confirmed = []
-        c_start = time.perf_counter()
-        for site in survivors:
-            if not args.confirm or time.perf_counter() - c_start > args.confirm_budget:
-                print(f"not confirmed (no suite or confirm budget spent): {site.file}:{site.line}", flush=True)
-                confirmed.append(site)
-                continue
-            target = work / site.file
-            try:
-                target.write_text(mutate(originals[site.file], site))
-                st, _ = _run_tests(work, args.confirm, max(timeout, 600))
-            finally:
-                target.write_text(originals[site.file])
-            print(f"confirm {st:8s} {site.file}:{site.line} {site.op}: {site.detail}", flush=True)
-            if st == "survived":
-                confirmed.append(site)
-        elapsed = time.perf_counter() - start
-
-    run = len(results)
-    killed = run - len(confirmed)
-    score = 100.0 * killed / run if run else 0.0
-    print(f"{name}: {killed}/{run} killed ({score:.1f}%), {len(confirmed)} survivor(s), {elapsed:.0f} s")
-    for s in confirmed:
-        print(f"  survivor {s.file}:{s.line} {s.op}: {s.detail}")
-    if args.report:
-        _update_report(Path(args.report), name, args, len(sites), run, killed, score, confirmed, elapsed)
+        works: queue.Queue[Zygote] = queue.Queue()
+        zygotes = [Zygote(f) for f in folders]
+        for z in zygotes:
+            works.put(z)
+        print(f"coverage map: {sum(len(v) for v in cmap.lines.values())} lines, {len(cmap.seconds)} tests, "
+              f"suite {cmap.suite_seconds:.0f} s", flush=True)
+        rows = []
+        try:
+            for name, modules, fallback in sets:
+                row = run_set(name, modules, fallback, args, cmap, works)
+                rows.append(row)
+                if args.report:
+                    _update_report(Path(args.report), name, args, row["sites"], row["run"], row["killed"],
+                                   row["score"], row["survivors"], row["elapsed"])
+        finally:
+            for z in zygotes:
+                z.close()
+    print(f"all sets: {sum(r['killed'] for r in rows)}/{sum(r['run'] for r in rows)} killed in "
+          f"{(time.perf_counter() - total) / 60:.1f} min")
     return 0
 
 
@@ -266,4 +563,7 @@ def _update_report(path: Path, name: str, args: argparse.Namespace, n_sites: int
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:] == ["--zygote"]:
+        _zygote()
+    else:
+        sys.exit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,3 +75,30 @@ def test_report_update_keeps_other_rows(tmp_path):
     text = rep.read_text()
     assert text.count("| a | 20 | 10 | 9 | 90.0% | 1 |") == 1 and "| b | 5 | 5 | 5 | 100.0% | 0 |" in text
     assert "equivalent: the sum is symmetric" in text and "### b\n\nNo surviving mutant." in text
+
+
+def _site_in(path: Path, function: str, op: str):
+    """The first ``op`` site inside ``function`` of ``path`` (found by name, so line moves don't matter)."""
+    tree = ast.parse(path.read_text())
+    fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
+    return next(s for s in mut._sites(path) if s.op == op and fn.lineno <= s.line <= fn.end_lineno)
+
+
+@pytest.mark.slow
+def test_the_runner_kills_a_known_mutant_and_reports_an_unreached_one(tmp_path):
+    """End to end: deleting the range guard's ``raise`` in ``output_size`` is killed by the formula
+    tests (its doctest and the published-table tests reach it); a mutant in a module that suite never
+    executes is reported as a survivor, so the runner cannot pass everything off as killed."""
+    root = Path(mut.ROOT)
+    killed = _site_in(root / "kronconv/formulas/fields.py", "output_size", "raise")
+    unreached = _site_in(root / "kronconv/qtt/ranks.py", "unfolding_shapes", "arith")
+    cmd = [sys.executable, str(root / "benchmarks" / "mutation.py"),
+           "--module", "kronconv/formulas/fields.py", "kronconv/qtt/ranks.py",
+           "--suite", "tests/test_formulas.py", "kronconv/formulas/fields.py", "--jobs", "1", "--cache", "",
+           "--site", *(f"{s.file}:{s.line}:{s.op}" for s in (killed, unreached))]
+    r = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=900, check=False)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert f"killed   {killed.file}:{killed.line} raise" in r.stdout
+    assert f"survived {unreached.file}:{unreached.line} arith" in r.stdout
+    assert "no test executes the line" in r.stdout
+    assert ": 1/2 killed (50.0%), 1 survivor(s)" in r.stdout

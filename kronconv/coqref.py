@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
@@ -231,7 +232,9 @@ def source_files(root: Path | None = None) -> list[Path]:
     return [base / n for n in names if n.endswith(".v")]
 
 
+@functools.lru_cache(maxsize=64)
 def _strip_comments(text: str) -> str:
+    """``text`` with its (nested) Coq comments removed; cached on the text, as every citation re-reads a file."""
     out, depth, i = [], 0, 0
     while i < len(text):
         if text.startswith("(*", i):

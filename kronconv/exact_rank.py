@@ -37,25 +37,64 @@ PRIMES_START = 1 << 31
 
 
 def _is_prime(n: int) -> bool:
+    """Primality of ``0 <= n < 3_215_031_751``: Miller-Rabin with the bases 2, 3, 5, 7, which is exact
+    below that bound (Pomerance, Selfridge and Wagstaff 1980); larger ``n`` by trial division."""
     if n < 2 or n % 2 == 0:
         return n == 2
-    return all(n % f for f in range(3, math.isqrt(n) + 1, 2))
+    if n >= 3_215_031_751:
+        return all(n % f for f in range(3, math.isqrt(n) + 1, 2))
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for b in (2, 3, 5, 7):
+        if b % n == 0:
+            continue
+        x = pow(b, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+#: The primes below :data:`PRIMES_START` found so far, largest first (each is searched for once per process).
+_FOUND: list[int] = []
 
 
 def _primes() -> Any:
-    n = PRIMES_START - 1
+    i = 0
     while True:
-        if _is_prime(n):
-            yield n
-        n -= 1
+        if i == len(_FOUND):
+            n = _FOUND[-1] - 1 if _FOUND else PRIMES_START - 1
+            while not _is_prime(n):
+                n -= 1
+            _FOUND.append(n)
+        yield _FOUND[i]
+        i += 1
+
+
+def _residues(m: Any, p: int) -> np.ndarray:
+    """``m mod p`` as an ``int64`` array with entries in ``[0, p)``."""
+    arr = np.asarray(m)
+    if arr.ndim == 2 and (arr.dtype.kind in "bi" or (arr.dtype.kind == "u" and arr.dtype.itemsize < 8)):
+        return np.mod(arr.astype(np.int64), p)  # exact: every entry fits in int64; the result is nonnegative
+    a = np.array([[int(x) % p for x in row] for row in np.asarray(m, dtype=object).tolist()], dtype=np.int64)
+    if a.ndim != 2:
+        a = a.reshape(len(a), -1)
+    return a
 
 
 def rank_mod_p(m: Any, p: int = 2_147_483_647) -> int:
     """Rank of the integer matrix ``m`` modulo the prime ``p`` (``p < 2**31``): a lower bound of its rank
-    over the rationals."""
-    a = np.array([[int(x) % p for x in row] for row in np.asarray(m, dtype=object).tolist()], dtype=np.int64)
-    if a.ndim != 2:
-        a = a.reshape(len(a), -1)
+    over the rationals.
+
+    Gaussian elimination in ``int64``; each pivot updates only the rows below it that have a nonzero
+    entry in the pivot column (the Jacobians of the docs are sparse)."""
+    a = _residues(m, p)
     rows, cols = a.shape
     r = 0
     for c in range(cols):
@@ -68,8 +107,9 @@ def rank_mod_p(m: Any, p: int = 2_147_483_647) -> int:
         if piv != r:
             a[[r, piv]] = a[[piv, r]]
         a[r, c:] = a[r, c:] * pow(int(a[r, c]), p - 2, p) % p
-        f = a[r + 1:, c].copy()
-        a[r + 1:, c:] = (a[r + 1:, c:] - f[:, None] * a[r, c:][None, :]) % p
+        below = r + 1 + np.flatnonzero(a[r + 1:, c])
+        if below.size:
+            a[below, c:] = (a[below, c:] - a[below, c][:, None] * a[r, c:][None, :]) % p
         r += 1
     return r
 

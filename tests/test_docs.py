@@ -55,10 +55,14 @@ def _cached_page(name: str, reports_dir: str | None) -> object:
 
 @pytest.fixture(autouse=True, scope="module")
 def _build_each_page_once() -> Iterator[None]:
-    """Page builders are pure: build each page once for the whole module (determinism is tested apart)."""
+    """Page builders are pure: build each page once for the whole module (determinism is tested apart).
+
+    Builds run in this process only (the cache does not reach a worker process; the parallel build is
+    tested in test_parallel_build.py)."""
     mp = pytest.MonkeyPatch()
     mp.setattr(kronconv.docs, "build_page",
                lambda name, ctx=None: _cached_page(name, str(ctx.reports_dir) if ctx and ctx.reports_dir else None))
+    mp.setattr(kronconv.docs, "default_jobs", lambda: 1)
     yield
     mp.undo()
 

@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -84,11 +85,14 @@ class AuditModel:
 
 
 def _torch_available() -> bool:
+    """Whether PyTorch is installed, found without importing it (the import takes seconds; the torch
+    executor imports it when it runs)."""
+    if "torch" in sys.modules:
+        return True
     try:
-        import torch  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def model_from_graph(graph: NetGraph, *, seed: int = 0, name: str = "", source: str = "spec",

@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if a committed page or certificate differs from the generated one")
     p.add_argument("--diff", action="store_true", help="with --check: print a unified diff of each drifted file")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="processes that build the pages (default: 2 when two CPUs are idle, else 1)")
     p.add_argument("--list", action="store_true", help="list the pages and exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on standard error")
     p.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default text)")
@@ -81,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     from ..docs import PAGES, build_docs, check_docs, page_names
     from ..errors import InvalidArgument
 
+    if args.jobs is not None and args.jobs < 1:
+        raise InvalidArgument(f"--jobs must be at least 1, got {args.jobs}")
     if args.diff and not args.check:
         raise InvalidArgument("--diff needs --check (it prints the diff of each drifted file)")
     if args.list and (args.check or args.pages is not None):
@@ -115,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
         drifts = []
         if do_docs:
             drifts += [(f"{args.out.rstrip('/')}/{d.path}", d.reason, d.diff)
-                       for d in check_docs(args.out, pages, progress=say, reports_dir=args.reports)]
+                       for d in check_docs(args.out, pages, progress=say, reports_dir=args.reports,
+                                           jobs=args.jobs)]
         if do_proofs:
             from ..proofs_build import check_proofs
 
@@ -137,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
             write_output(f"{' and '.join(checked)} match the generated text", None)
         return 1 if drifts else 0
     if do_docs:
-        res = build_docs(args.out, pages, figures=not args.no_figures, progress=say, reports_dir=args.reports)
+        res = build_docs(args.out, pages, figures=not args.no_figures, progress=say, reports_dir=args.reports,
+                         jobs=args.jobs)
         summary["pages"] = [f"{args.out.rstrip('/')}/{p}" for p in res.pages]
         summary["figures"] = [f"{args.out.rstrip('/')}/{p}" for p in res.figures]
     if do_proofs:

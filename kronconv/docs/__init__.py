@@ -14,6 +14,11 @@ significant digits, quantities that are mathematically zero printed as exact
 without the ``Software`` metadata.  :func:`check_docs` regenerates the text in
 memory and reports every page whose committed copy differs (the CI drift check).
 
+Speed: where two CPUs are idle, a spawned worker process builds pages from the
+last one on while this process builds them from the first on
+(:mod:`kronconv.docs._workers`); a page is the same whichever process builds it.
+Each page runs with one BLAS thread (:mod:`kronconv.blas`).
+
 Examples
 --------
 >>> [name for name in PAGES][:2]
@@ -28,13 +33,17 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_write
+from ..blas import blas_threads
 from ..errors import BackendUnavailable, InvalidArgument
+from ._workers import run_both_ends
 from .page import DPI, GENERATED_MARK, DocsContext, Figure, Page
 
 __all__ = [
@@ -48,6 +57,7 @@ __all__ = [
     "build_docs",
     "build_page",
     "check_docs",
+    "default_jobs",
     "page_names",
     "render_figure",
 ]
@@ -199,6 +209,77 @@ def _ctx_for(out_dir: Path, reports_dir: str | Path | None) -> DocsContext:
     return DocsContext(reports_dir=Path(reports_dir) if reports_dir is not None else out_dir / "reports")
 
 
+#: Fewest pages for which worker processes are started (each costs about a second of start-up).
+MIN_PAGES_PER_BUILD_IN_PARALLEL = 4
+
+
+def _other_runnable_tasks(samples: int = 5) -> int | None:
+    """Tasks runnable besides this one: the fewest over a few samples of ``/proc/loadavg`` (``None``
+    where there is no such file).  An instant count, unlike the load average, which a build's own previous
+    runs raise for a minute."""
+    counts = []
+    try:
+        for _ in range(samples):
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                counts.append(int(fh.read().split()[3].split("/")[0]) - 1)  # minus the reading task
+            time.sleep(0.002)
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0, min(counts))
+
+
+def default_jobs() -> int:
+    """Processes that build the pages by default: 2 where two of the CPUs this process may use are idle,
+    else 1 (on a busy machine a second process only slows both down)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    others = _other_runnable_tasks()
+    if others is None:  # pragma: no cover - not on Linux
+        try:
+            others = round(os.getloadavg()[0])
+        except (AttributeError, OSError):
+            others = 0
+    return max(1, min(2, cpus - others))
+
+
+def _jobs(jobs: int | None, pages: int) -> int:
+    if jobs is not None and jobs < 1:
+        raise InvalidArgument(f"jobs must be at least 1, got {jobs}")
+    if pages < MIN_PAGES_PER_BUILD_IN_PARALLEL:
+        return 1
+    return default_jobs() if jobs is None else jobs
+
+
+@dataclass(frozen=True)
+class _PageRun:
+    """One page built (and, when building, written with its figures), as reported to the caller."""
+
+    filename: str
+    text: str
+    figures: tuple[str, ...]
+    text_seconds: float
+    figure_seconds: float
+
+
+def _run_page(name: str, ctx: DocsContext, out_dir: str | None, figures: bool) -> _PageRun:
+    """Build page ``name``; with ``out_dir``, write it there (and its figures when ``figures``).
+
+    Runs in this process or in a worker of :func:`~kronconv.docs._workers.run_both_ends`."""
+    with blas_threads(1):  # small problems: BLAS threads only add waiting (see kronconv.blas)
+        t0 = time.perf_counter()
+        page = build_page(name, ctx)
+        if out_dir is not None:
+            _write_text(Path(out_dir) / page.filename, page.text)
+        t1 = time.perf_counter()
+        if out_dir is not None and figures:
+            for fig in page.figures:
+                render_figure(fig, Path(out_dir) / fig.path)
+        t2 = time.perf_counter()
+    return _PageRun(page.filename, page.text, tuple(f.path for f in page.figures), t1 - t0, t2 - t1)
+
+
 def build_docs(
     out_dir: str | Path,
     pages: Sequence[str] | None = None,
@@ -206,6 +287,7 @@ def build_docs(
     figures: bool = True,
     progress: Progress | None = None,
     reports_dir: str | Path | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Write ``<out_dir>/<page>.md`` and ``<out_dir>/figures/*.png`` for the chosen pages.
 
@@ -222,6 +304,11 @@ def build_docs(
         Called with one human-readable line per step (the CLI prints them on stderr).
     reports_dir
         Where committed GPU reports are read from (default ``<out_dir>/reports``).
+    jobs
+        Processes that build pages (default :func:`default_jobs`; 1 for fewer than
+        :data:`MIN_PAGES_PER_BUILD_IN_PARALLEL` pages).  This process builds the
+        pages from the first on, spawned workers from the last on; every page is
+        built and written the same way by whichever process takes it.
     """
     start = time.perf_counter()
     out = Path(out_dir)
@@ -237,24 +324,16 @@ def build_docs(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidArgument(f"docs directory {str(out)!r}: cannot create it ({exc.strerror})") from None
-    ctx = _ctx_for(out, reports_dir)
-    written: list[str] = []
-    pngs: list[str] = []
-    for i, name in enumerate(names, 1):
-        t0 = time.perf_counter()
-        page = build_page(name, ctx)
-        _write_text(out / page.filename, page.text)
-        written.append(page.filename)
-        t1 = time.perf_counter()
-        if figures:
-            for fig in page.figures:
-                render_figure(fig, out / fig.path)
-                pngs.append(fig.path)
-        t2 = time.perf_counter()
+
+    def report(i: int, run: _PageRun) -> None:
         if progress is not None:
-            figs = f", {len(page.figures)} figure(s) {t2 - t1:.1f} s" if figures and page.figures else ""
-            progress(f"[{i}/{len(names)}] {page.filename}: text {t1 - t0:.1f} s{figs}")
-    return BuildResult(str(out), tuple(written), tuple(pngs), time.perf_counter() - start)
+            figs = f", {len(run.figures)} figure(s) {run.figure_seconds:.1f} s" if figures and run.figures else ""
+            progress(f"[{i + 1}/{len(names)}] {run.filename}: text {run.text_seconds:.1f} s{figs}")
+
+    work = functools.partial(_run_page, ctx=_ctx_for(out, reports_dir), out_dir=str(out), figures=figures)
+    runs = run_both_ends(work, names, _jobs(jobs, len(names)), report)
+    pngs = tuple(p for r in runs for p in r.figures) if figures else ()
+    return BuildResult(str(out), tuple(r.filename for r in runs), pngs, time.perf_counter() - start)
 
 
 def check_docs(
@@ -263,6 +342,7 @@ def check_docs(
     *,
     progress: Progress | None = None,
     reports_dir: str | Path | None = None,
+    jobs: int | None = None,
 ) -> list[Drift]:
     """Regenerate the text of the chosen pages and compare with the copies in ``out_dir``.
 
@@ -270,29 +350,31 @@ def check_docs(
     unified diff), every referenced PNG that is missing, and -- when all pages
     are checked -- every stale ``*.md`` carrying :data:`GENERATED_MARK` that no
     builder produces any more.  PNG bytes are not compared (they depend on the
-    matplotlib version and fonts).
+    matplotlib version and fonts).  ``jobs``: as for :func:`build_docs`.
     """
     out = Path(out_dir)
     names = _select(pages)
-    ctx = _ctx_for(out, reports_dir)
     drifts: list[Drift] = []
-    for i, name in enumerate(names, 1):
-        page = build_page(name, ctx)
-        path = out / page.filename
+
+    def report(i: int, run: _PageRun) -> None:
+        if progress is not None:
+            progress(f"[{i + 1}/{len(names)}] checked {run.filename}")
+
+    work = functools.partial(_run_page, ctx=_ctx_for(out, reports_dir), out_dir=None, figures=False)
+    for run in run_both_ends(work, names, _jobs(jobs, len(names)), report):
+        path = out / run.filename
         if not path.is_file():
-            drifts.append(Drift(page.filename, "missing"))
+            drifts.append(Drift(run.filename, "missing"))
         else:
             old = path.read_text(encoding="utf-8")
-            if old != page.text:
+            if old != run.text:
                 diff = "".join(difflib.unified_diff(
-                    old.splitlines(keepends=True), page.text.splitlines(keepends=True),
-                    f"committed/{page.filename}", f"generated/{page.filename}", n=1))
-                drifts.append(Drift(page.filename, "differs from the generated text", diff))
-        for fig in page.figures:
-            if not (out / fig.path).is_file():
-                drifts.append(Drift(fig.path, f"figure referenced by {page.filename} is missing"))
-        if progress is not None:
-            progress(f"[{i}/{len(names)}] checked {page.filename}")
+                    old.splitlines(keepends=True), run.text.splitlines(keepends=True),
+                    f"committed/{run.filename}", f"generated/{run.filename}", n=1))
+                drifts.append(Drift(run.filename, "differs from the generated text", diff))
+        for fig in run.figures:
+            if not (out / fig).is_file():
+                drifts.append(Drift(fig, f"figure referenced by {run.filename} is missing"))
     if pages is None:
         generated = {f"{n}.md" for n in names}
         for md in sorted(out.glob("*.md")):

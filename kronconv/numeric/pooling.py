@@ -70,14 +70,15 @@ def pool(x: Any, kernel: Any, stride: Any = None, padding: Padding = 0, *, mode:
         v = xpad[_tap_slices(geo, tap)]
         if best is None:
             best = v.copy()
-            arg = xp.zeros(v.shape, dtype=np.int64)
+            arg = xp.zeros(v.shape, dtype=np.int64) if return_indices else None
         elif mode == "max":
             upd = v > best
             best = xp.where(upd, v, best)
-            arg = xp.where(upd, ti, arg)
+            if arg is not None:  # the argmax only where it is returned
+                arg = xp.where(upd, ti, arg)
         else:
             best = best + v
-    assert best is not None and arg is not None
+    assert best is not None and (arg is not None or not return_indices)
     if mode == "avg":
         best = best / geo.taps
     if not return_indices:

@@ -24,6 +24,8 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import sympy as sp
 
@@ -81,7 +83,10 @@ ASSUMPTIONS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def fact(kind: str, text: str, rhs: str = "0", note: str = "") -> Obligation:
+    """The obligation ``text = rhs`` (or ``kind`` of ``text``) over :data:`SYMBOLS_EXT`; parsed once per process
+    (an :class:`~kronconv.proof.Obligation` is immutable, and every proof restates the same facts)."""
     return Obligation.parse(kind, text, rhs, SYMBOLS_EXT, note)
 
 

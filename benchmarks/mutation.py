@@ -58,7 +58,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -319,11 +319,38 @@ class CoverageMap:
     lines: dict[str, dict[int, list[str]]]
     seconds: dict[str, float]
     suite_seconds: float
+    groups: dict[str, list[str]] = field(default_factory=dict)  # shared-fixture groups of node ids
 
 
-TIMER_PLUGIN = """import json
+TIMER_PLUGIN = """import functools
+import inspect
+import json
+import os
+import sys
 
 _TIMES = {}
+_GROUPS = {}
+
+
+def pytest_runtest_setup(item):
+    # a cached result would let a later test use a line without executing it: clear kronconv's caches
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("kronconv") and mod is not None:
+            for value in list(vars(mod).values()):
+                if isinstance(value, functools._lru_cache_wrapper):
+                    value.cache_clear()
+    # tests sharing a module- or session-scoped fixture of the project share what its setup computed
+    for fixture, defs in item._fixtureinfo.name2fixturedefs.items():
+        if defs and defs[-1].scope != "function" and _ours(defs[-1].func):
+            where = "session" if defs[-1].scope == "session" else item.nodeid.split("::")[0]
+            _GROUPS.setdefault(where + "::" + fixture, []).append(item.nodeid)
+
+
+def _ours(func):
+    try:
+        return os.path.abspath(inspect.getfile(func)).startswith(os.getcwd() + os.sep)
+    except TypeError:
+        return False
 
 
 def pytest_runtest_logreport(report):
@@ -332,9 +359,11 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session):
     with open(".mutation-times.json", "w") as f:
-        json.dump(_TIMES, f)
+        json.dump({"seconds": _TIMES, "groups": _GROUPS}, f)
 """
-"""A pytest plugin the coverage run loads to record each test's time (setup, call and teardown)."""
+"""A pytest plugin the coverage run loads: it records each test's time (setup, call and teardown)
+and the groups of tests sharing a non-function-scoped fixture, and clears kronconv's function
+caches before each test, so that every test that uses a line is seen executing it."""
 
 
 def _tree_hash() -> str:
@@ -349,11 +378,11 @@ def _tree_hash() -> str:
 def coverage_map(work: Path, suite: list[str], cache: Path | None) -> CoverageMap:
     """Run the unmutated ``suite`` once under coverage with one context per test (cached by the
     hash of the sources and tests); raise when it does not pass."""
-    key = "v2-" + _tree_hash() + "-" + hashlib.sha256(" ".join(suite).encode()).hexdigest()[:8]
+    key = "v3-" + _tree_hash() + "-" + hashlib.sha256(" ".join(suite).encode()).hexdigest()[:8]
     if cache is not None and (cache / f"{key}.json").exists():
         raw = json.loads((cache / f"{key}.json").read_text())
         return CoverageMap({f: {int(k): v for k, v in d.items()} for f, d in raw["lines"].items()},
-                           raw["seconds"], raw["suite_seconds"])
+                           raw["seconds"], raw["suite_seconds"], raw["groups"])
     import coverage
 
     rc = work / ".mutation-coveragerc"
@@ -375,12 +404,12 @@ def coverage_map(work: Path, suite: list[str], cache: Path | None) -> CoverageMa
         rel = os.path.relpath(f, work)
         by_line = data.contexts_by_lineno(f)
         lines[rel] = {ln: sorted({c.rsplit("|", 1)[0] for c in ctx}) for ln, ctx in by_line.items()}
-    seconds = json.loads((work / ".mutation-times.json").read_text())
-    cmap = CoverageMap(lines, seconds, elapsed)
+    timed = json.loads((work / ".mutation-times.json").read_text())
+    cmap = CoverageMap(lines, timed["seconds"], elapsed, timed["groups"])
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         (cache / f"{key}.json").write_text(json.dumps(
-            {"lines": cmap.lines, "seconds": cmap.seconds, "suite_seconds": elapsed}))
+            {"lines": cmap.lines, "seconds": cmap.seconds, "suite_seconds": elapsed, "groups": cmap.groups}))
     return cmap
 
 
@@ -392,6 +421,9 @@ def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...]) -> tu
     ids = {t for ln in site.lines for t in by_line.get(ln, ())}
     exact = "" not in ids
     ids.discard("")
+    for members in cmap.groups.values():
+        if ids.intersection(members):
+            ids.update(members)
     fastest_first = sorted(ids, key=lambda t: (cmap.seconds.get(t, 0.0), t))  # -x: a cheap kill ends early
     return fastest_first + ([] if exact else list(fallback)), exact
 

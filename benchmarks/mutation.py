@@ -442,26 +442,26 @@ def _copy_tree(dest: Path) -> Path:
     return dest
 
 
-def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args: argparse.Namespace,
-            cmap: CoverageMap, works: queue.Queue[Zygote]) -> dict[str, Any]:
-    """Mutate a fixed-seed sample of ``modules``' sites and run each mutant's tests."""
+def _files(modules: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
     for m in modules:
         p = (ROOT / m).resolve()
         files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
-    sites = [s for f in files for s in _sites(f)]
-    if args.site:
-        sites = [s for s in sites if f"{s.file}:{s.line}:{s.op}" in args.site]
-    rng = random.Random(args.seed)
-    chosen = sites if args.sample <= 0 or args.sample >= len(sites) else rng.sample(sites, args.sample)
-    chosen.sort(key=lambda s: (s.file, s.line, s.index, s.op))
-    print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
-    originals = {str(f.relative_to(ROOT)): f.read_text() for f in files}
+    return files
+
+
+def _key(s: Site) -> str:
+    return f"{s.file}:{s.line} {s.op}: {s.detail}"
+
+
+def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Namespace, cmap: CoverageMap,
+               works: queue.Queue[Zygote], originals: dict[str, str]) -> list[tuple[Site, str, str]]:
+    """Run every mutant of ``chosen`` (``--jobs`` at a time) until the budget is spent."""
     start = time.perf_counter()
     lock = threading.Lock()
     results: list[tuple[Site, str, str]] = []  # site, status, how
 
-    def one(n: int, site: Site) -> None:
+    def one(site: Site) -> None:
         if time.perf_counter() - start > args.budget:
             return
         tests, exact = select_tests(site, cmap, fallback)
@@ -483,25 +483,90 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
                 works.put(work)
         with lock:
             results.append((site, st, how))
-            print(f"[{len(results)}/{len(chosen)}] {st:8s} {site.file}:{site.line} {site.op}: {site.detail} "
-                  f"({how}, {secs:.1f} s)", flush=True)
+            print(f"[{len(results)}/{len(chosen)}] {st:8s} {_key(site)} ({how}, {secs:.1f} s)", flush=True)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        list(pool.map(lambda a: one(*a), enumerate(chosen)))
-    elapsed = time.perf_counter() - start
+        list(pool.map(one, chosen))
     if len(results) < len(chosen):
         print(f"budget of {args.budget:.0f} s spent after {len(results)} of {len(chosen)} mutants", flush=True)
     results.sort(key=lambda r: (r[0].file, r[0].line, r[0].index, r[0].op))
-    survivors = [s for s, st, _ in results if st in ("survived", "error")]  # a broken run kills nothing
-    run = len(results)
-    killed = run - len(survivors)
+    return results
+
+
+def _summary(name: str, n_sites: int, run: int, killed: int, survivors: list[Site], notes: dict[str, str],
+             elapsed: float, how: str) -> dict[str, Any]:
     score = 100.0 * killed / run if run else 0.0
     print(f"{name}: {killed}/{run} killed ({score:.1f}%), {len(survivors)} survivor(s), {elapsed:.0f} s")
     for s in survivors:
-        print(f"  survivor {s.file}:{s.line} {s.op}: {s.detail}")
-    return {"name": name, "sites": len(sites), "run": run, "killed": killed, "score": score,
-            "survivors": survivors, "elapsed": elapsed,
-            "timeouts": sum(st == "timeout" for _, st, _ in results)}
+        print(f"  survivor {_key(s)}")
+    return {"name": name, "sites": n_sites, "run": run, "killed": killed, "score": score,
+            "survivors": survivors, "notes": notes, "elapsed": elapsed, "how": how}
+
+
+def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args: argparse.Namespace,
+            cmap: CoverageMap, works: queue.Queue[Zygote]) -> dict[str, Any]:
+    """Mutate a fixed-seed sample of ``modules``' sites and run each mutant's tests."""
+    files = _files(modules)
+    sites = [s for f in files for s in _sites(f)]
+    if args.site:
+        sites = [s for s in sites if f"{s.file}:{s.line}:{s.op}" in args.site]
+    rng = random.Random(args.seed)
+    chosen = sites if args.sample <= 0 or args.sample >= len(sites) else rng.sample(sites, args.sample)
+    chosen.sort(key=lambda s: (s.file, s.line, s.index, s.op))
+    print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
+    start = time.perf_counter()
+    results = _run_sites(chosen, fallback, args, cmap, works, {str(f.relative_to(ROOT)): f.read_text()
+                                                                for f in files})
+    survivors = [s for s, st, _ in results if st in ("survived", "error")]  # a broken run kills nothing
+    notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
+    notes.update({_key(s): "the test run broke (see the log)" for s, st, _ in results if st == "error"})
+    elapsed = time.perf_counter() - start
+    return _summary(name, len(sites), len(results), len(results) - len(survivors), survivors, notes, elapsed,
+                    f"seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min")
+
+
+def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args: argparse.Namespace,
+                cmap: CoverageMap, works: queue.Queue[Zygote]) -> dict[str, Any] | None:
+    """Run the survivors the report lists for ``name`` again (after new tests were written); the
+    mutants the earlier run killed stay killed, since tests were only added.  A listed survivor whose
+    site is gone (the module changed) stays listed and says so: then run the whole set again."""
+    text = Path(args.report).read_text()
+    row = next((r for r in _block(text, ROWS)[1].splitlines() if r.startswith(f"| {name} |")), None)
+    if row is None:
+        print(f"{name}: no row in {args.report} to re-check", flush=True)
+        return None
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    n_sites, run, killed = int(cells[1]), int(cells[2]), int(cells[3])
+    section = next((sec for sec in re.split(r"(?=^### )", _block(text, SURVIVORS)[1], flags=re.MULTILINE)
+                    if sec.startswith(f"### {name}\n")), "")
+    listed = re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE)
+    files = _files(modules)
+    pool: dict[str, list[Site]] = {}
+    for f in files:
+        for s in _sites(f):
+            pool.setdefault(_key(s), []).append(s)
+    matched: list[Site] = []
+    gone: list[Site] = []
+    for key in listed:
+        if pool.get(key):
+            matched.append(pool[key].pop(0))
+        else:
+            m = re.match(r"(.+):(\d+) (\S+): (.+)$", key)
+            assert m, key
+            gone.append(Site(m[1], -1, m[3], int(m[2]), m[4]))
+    print(f"{name}: re-checking {len(matched)} listed survivor(s); {len(gone)} no longer found", flush=True)
+    start = time.perf_counter()
+    results = _run_sites(matched, fallback, args, cmap, works,
+                         {str(f.relative_to(ROOT)): f.read_text() for f in files})
+    still = [s for s, st, _ in results if st in ("survived", "error")] + [s for s in matched if s not in
+                                                                         {r[0] for r in results}]
+    notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
+    notes.update({_key(s): "site changed since the run: run the set again" for s in gone})
+    newly = len(matched) - len(still)
+    old_how = cells[-1].split("; survivors re-checked")[0]
+    return _summary(name, n_sites, run, killed + newly, still + gone, notes, time.perf_counter() - start,
+                    f"{old_how}; survivors re-checked {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC "
+                    f"({newly} more killed)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -523,9 +588,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="folder caching the coverage map by source hash ('' for none)")
     ap.add_argument("--name", help="row name in the report (default: the --module arguments)")
     ap.add_argument("--report", help="Markdown report to update (e.g. docs/reports/mutation.md)")
+    ap.add_argument("--recheck", action="store_true",
+                    help="run only the survivors --report lists for each set again (after new tests)")
     args = ap.parse_args(argv)
     if not args.all and not args.module:
         ap.error("give --all or --module")
+    if args.recheck and not args.report:
+        ap.error("--recheck reads the survivors from --report")
     sets = [c for c in CORE if not args.sets or any(c[0].startswith(x) for x in args.sets)] if args.all else [(args.name or " ".join(args.module), tuple(args.module),
                                          tuple(args.tests))]
     total = time.perf_counter()
@@ -545,11 +614,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         try:
             for name, modules, fallback in sets:
-                row = run_set(name, modules, fallback, args, cmap, works)
+                row = (recheck_set if args.recheck else run_set)(name, modules, fallback, args, cmap, works)
+                if row is None:
+                    continue
                 rows.append(row)
                 if args.report:
-                    _update_report(Path(args.report), name, args, row["sites"], row["run"], row["killed"],
-                                   row["score"], row["survivors"], row["elapsed"])
+                    _update_report(Path(args.report), name, row["sites"], row["run"], row["killed"],
+                                   row["survivors"], row["how"], row["notes"])
         finally:
             for z in zygotes:
                 z.close()
@@ -567,26 +638,31 @@ def _block(text: str, marks: tuple[str, str]) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
-def _update_report(path: Path, name: str, args: argparse.Namespace, n_sites: int, run: int, killed: int,
-                   score: float, survivors: list[Site], elapsed: float) -> None:
+def _update_report(path: Path, name: str, n_sites: int, run: int, killed: int, survivors: list[Site],
+                   how: str, notes: dict[str, str] | None = None) -> None:
     """Replace ``name``'s table row (between the ``<!-- rows -->`` marks) and survivor section (between
     the ``<!-- survivors -->`` marks), keeping the other modules' and the hand-written text around them.
-    A survivor's reason is kept when the same survivor was listed before."""
+    A survivor's reason is kept when the same survivor was listed before; ``notes`` gives the reason
+    for new ones (else "to review")."""
     text = path.read_text() if path.exists() else (
         "# Mutation testing of the core modules\n\n| module | sites | mutants run | killed | score | survivors "
-        "| tests | run |\n|---|---|---|---|---|---|---|---|\n" + ROWS[0] + "\n" + ROWS[1] + "\n\n## Survivors\n\n"
+        "| run |\n|---|---|---|---|---|---|---|\n" + ROWS[0] + "\n" + ROWS[1] + "\n\n## Survivors\n\n"
         + SURVIVORS[0] + "\n" + SURVIVORS[1] + "\n")
     head, rows_text, rest = _block(text, ROWS)
     rows = [r for r in rows_text.strip().splitlines() if r and not r.startswith(f"| {name} |")]
-    rows.append(f"| {name} | {n_sites} | {run} | {killed} | {score:.1f}% | {len(survivors)} | "
-                f"{' '.join(args.tests)} | seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min |")
+    score = 100.0 * killed / run if run else 0.0
+    rows.append(f"| {name} | {n_sites} | {run} | {killed} | {score:.1f}% | {len(survivors)} | {how} |")
     text = head + "\n" + "\n".join(rows) + "\n" + rest
     head, surv_text, rest = _block(text, SURVIVORS)
     old_reasons = dict(re.findall(r"^\| `([^`]+)` \| [^|]+ \| (.+) \|$", surv_text, re.MULTILINE))
     sections = [sec for sec in re.split(r"(?=^### )", surv_text, flags=re.MULTILINE)
                 if sec.strip() and not sec.startswith(f"### {name}\n")]
-    lines = [f"| `{s.file}:{s.line} {s.op}: {s.detail}` | {s.op} | "
-             f"{old_reasons.get(f'{s.file}:{s.line} {s.op}: {s.detail}', 'to review')} |" for s in survivors]
+    notes = notes or {}
+    def reason(key: str) -> str:
+        old = old_reasons.get(key, "to review")
+        return notes.get(key, old) if old == "to review" else old
+
+    lines = [f"| `{_key(s)}` | {s.op} | {reason(_key(s))} |" for s in survivors]
     body = ("| mutant | operator | why it survives |\n|---|---|---|\n" + "\n".join(lines) if lines
             else "No surviving mutant.")
     sections.append(f"### {name}\n\n{body}\n\n")

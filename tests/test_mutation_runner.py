@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import subprocess
@@ -65,16 +64,18 @@ def test_mutants_change_behaviour_as_stated(module):
 
 def test_report_update_keeps_other_rows(tmp_path):
     rep = tmp_path / "r.md"
-    args = argparse.Namespace(tests=["t.py"], seed=0, sample=10)
     site = mut.Site("a.py", 0, "arith", 3, "Add -> Sub")
-    mut._update_report(rep, "a", args, 20, 10, 9, 90.0, [site], 60)
+    mut._update_report(rep, "a", 20, 10, 9, [site], "seed 0, sample 10, 1 min")
     text = rep.read_text().replace("to review", "equivalent: the sum is symmetric")
     rep.write_text(text)
-    mut._update_report(rep, "b", args, 5, 5, 5, 100.0, [], 60)
-    mut._update_report(rep, "a", args, 20, 10, 9, 90.0, [site], 60)
+    mut._update_report(rep, "b", 5, 5, 5, [], "seed 0, sample 5, 1 min")
+    mut._update_report(rep, "a", 20, 10, 9, [site], "seed 0, sample 10, 1 min")
     text = rep.read_text()
     assert text.count("| a | 20 | 10 | 9 | 90.0% | 1 |") == 1 and "| b | 5 | 5 | 5 | 100.0% | 0 |" in text
     assert "equivalent: the sum is symmetric" in text and "### b\n\nNo surviving mutant." in text
+    other = mut.Site("a.py", 1, "const+", 4, "1 -> 2")
+    mut._update_report(rep, "a", 20, 10, 8, [site, other], "x", {mut._key(other): "no test executes the line"})
+    assert "| `a.py:4 const+: 1 -> 2` | const+ | no test executes the line |" in rep.read_text()
 
 
 def _site_in(path: Path, function: str, op: str):
@@ -92,13 +93,25 @@ def test_the_runner_kills_a_known_mutant_and_reports_an_unreached_one(tmp_path):
     root = Path(mut.ROOT)
     killed = _site_in(root / "kronconv/formulas/fields.py", "output_size", "raise")
     unreached = _site_in(root / "kronconv/qtt/ranks.py", "unfolding_shapes", "arith")
+    report = tmp_path / "mutation.md"
     cmd = [sys.executable, str(root / "benchmarks" / "mutation.py"),
-           "--module", "kronconv/formulas/fields.py", "kronconv/qtt/ranks.py",
+           "--module", "kronconv/formulas/fields.py", "kronconv/qtt/ranks.py", "--name", "smoke",
            "--suite", "tests/test_formulas.py", "kronconv/formulas/fields.py", "--jobs", "1", "--cache", "",
-           "--site", *(f"{s.file}:{s.line}:{s.op}" for s in (killed, unreached))]
+           "--report", str(report), "--site", *(f"{s.file}:{s.line}:{s.op}" for s in (killed, unreached))]
     r = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=900, check=False)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert f"killed   {killed.file}:{killed.line} raise" in r.stdout
     assert f"survived {unreached.file}:{unreached.line} arith" in r.stdout
     assert "no test executes the line" in r.stdout
-    assert ": 1/2 killed (50.0%), 1 survivor(s)" in r.stdout
+    assert "smoke: 1/2 killed (50.0%), 1 survivor(s)" in r.stdout
+    assert f"| `{mut._key(unreached)}` | arith | no test executes the line |" in report.read_text()
+    # re-checking the listed survivors keeps the earlier kill and flags a listed site that no longer exists
+    text = report.read_text().replace("| arith | no test executes the line |", "| arith | no test executes the line |\n"
+                                      "| `kronconv/qtt/ranks.py:1 arith: Add -> Sub` | arith | to review |")
+    report.write_text(text)
+    r = subprocess.run([*cmd, "--recheck"], cwd=root, capture_output=True, text=True, timeout=900, check=False)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "re-checking 1 listed survivor(s); 1 no longer found" in r.stdout
+    text = report.read_text()
+    assert "| smoke | 2 | 2 | 1 | 50.0% | 2 |" in text and "(0 more killed)" in text
+    assert "| `kronconv/qtt/ranks.py:1 arith: Add -> Sub` | arith | site changed since the run" in text

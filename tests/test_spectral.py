@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import tracemalloc
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kronconv.numeric import conv_geometry, correlate, gamma
+from kronconv.numeric import channelgemm, conv_geometry, correlate, gamma
 from kronconv.numeric.correlation import (
     WORK_DONE,
     _correlate_np,
@@ -148,6 +149,39 @@ def test_every_direct_path_agrees_exactly_with_the_tap_loop_on_integers(seed) ->
     got = _correlate_np(x, w, geo, np.float64)
     assert direct_path(geo) in ("taps", "einsum", "stack", "flat", "im2col")
     assert np.array_equal(got, _correlate_xp(x, w, geo, np.float64))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.sampled_from(["float32", "float64"]))
+def test_channel_paths_stay_within_the_direct_bound_of_a_long_double_tap_loop(seed, dims, dtype) -> None:
+    # the flat path (several input channels per group, stride 1: last-axis taps in the GEMM rows,
+    # shifted sums, zeroed wrap-around products) and im2col (strided), on random shapes, channels,
+    # groups, dilations, strides, paddings (explicit widths up to twice the extent) and batches,
+    # against the independent tap loop of _correlate_xp in long double; a small block budget
+    # makes every row its own block, so the buffers carry stale values between blocks
+    rng = np.random.default_rng(seed)
+    g, cg, og = int(rng.integers(1, 3)), int(rng.integers(2, 5)), int(rng.integers(1, 4))
+    k = tuple(int(v) for v in rng.integers(1, 4 if dims == 3 else 6, dims))
+    d = tuple(int(v) for v in rng.integers(1, 4, dims))
+    ext = [dd * (kk - 1) + 1 for kk, dd in zip(k, d)]
+    n = tuple(int(e + rng.integers(0, 6 if dims == 3 else 16)) for e in ext)
+    s = tuple(int(v) for v in rng.integers(1, 3, dims)) if rng.integers(4) == 0 else (1,) * dims
+    boundary = "zeros"
+    padding: object = str(rng.choice(["valid", "same", "full", "circular", "widths"]))
+    if padding == "widths":
+        padding = tuple((int(rng.integers(0, 2 * e + 1)), int(rng.integers(0, 2 * e + 1))) for e in ext)
+        boundary = str(rng.choice(["zeros", "circular"]))
+    scale = 10.0 ** rng.uniform(-3, 3)
+    x = (rng.standard_normal((int(rng.integers(1, 4)), g * cg) + n) * scale).astype(dtype)
+    w = rng.standard_normal((g * og, cg) + k).astype(dtype)
+    kw = {"dilation": d, "stride": s, "padding": padding, "boundary": boundary, "groups": g}
+    geo = conv_geometry(x.shape, w.shape, **kw)
+    with mock.patch.object(channelgemm, "_BLOCK_BYTES", int(rng.choice([1, 1 << 12, 1 << 20]))):
+        y = correlate(x, w, **kw, method="direct")
+    ref = _correlate_xp(x.astype(LONG), w.astype(LONG), geo, LONG)
+    mag = _correlate_xp(np.abs(x).astype(LONG), np.abs(w).astype(LONG), geo, LONG).astype(np.float64)
+    bound = gamma(geo.terms, float(np.finfo(dtype).eps) / 2) * mag + gamma(geo.terms, U_LONG) * mag * 1.001
+    assert direct_path(geo) in (("flat", "im2col") if s == (1,) * dims else ("im2col",))
+    assert (np.abs(y.astype(LONG) - ref).astype(np.float64) <= bound).all()
 
 
 def _random_request(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -73,7 +73,8 @@ Layout
 :mod:`~kronconv.numeric.geometry` (padding widths, :class:`ConvGeometry`,
 limits; shared with the GPU kernels), :mod:`~kronconv.numeric.bounds` (error-bound
 arithmetic), :mod:`~kronconv.numeric.correlation` (the direct paths, the cost model,
-``correlate(method=...)`` and ``correlate_with_bound``), :mod:`~kronconv.numeric.spectral`
+``correlate(method=...)`` and ``correlate_with_bound``), :mod:`~kronconv.numeric.channelgemm`
+(the ``flat`` path of several channels), :mod:`~kronconv.numeric.spectral`
 (the FFT path and its norm-wise error bound), :mod:`~kronconv.numeric.pooling`,
 :mod:`~kronconv.numeric.network` (:func:`forward` through networks, border masks)
 and :mod:`~kronconv.numeric.cascades`; every public name is re-exported here.

@@ -24,6 +24,7 @@ from ..backend import backend_of
 from ..errors import InvalidArgument
 from ..kron import array_module
 from .bounds import gamma, inflation, unit_roundoff
+from .channelgemm import correlate_flat, flat_layout, flat_waste
 from .geometry import (
     MAX_BYTES,
     MAX_WORK,
@@ -88,8 +89,9 @@ def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
     * one input channel per group: a loop over taps on row blocks of the output
       (``acc += W[t] * x[t]`` in place), or, for more than ``_TAP_LOOP_MAX`` taps,
       one ``einsum`` contraction of the window view per row block;
-    * several input channels per group, stride 1: per tap one GEMM on a copy-free
-      flat view of the padded input (``_channels_flat``);
+    * several input channels per group, stride 1: per row block one GEMM with the
+      last axis's taps in its rows and shifted sums of the products
+      (:func:`~kronconv.numeric.channelgemm.correlate_flat`);
     * otherwise a blocked im2col (a copy of the windows of a row block, at most
       ``_COLS_BYTES``) and one GEMM per block and group.
     """
@@ -99,8 +101,11 @@ def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
     cg, og = geo.in_channels // g, geo.out_channels // g
     out = np.empty((nb, geo.out_channels) + geo.out_size, dtype=dtype)
     path = direct_path(geo)
-    if path in ("flat", "stack"):
-        _channels_flat(x, w, geo, out, stacked=path == "stack")
+    if path == "stack":
+        _stack_flat(x, w, geo, out)
+        return out
+    if path == "flat":
+        WORK_DONE[0] += correlate_flat(x, w, geo, out)
         return out
     v = _windows(_pad(x, geo.pad, geo.boundary, 0), geo)
     rows, rest = geo.out_size[0], math.prod(geo.out_size[1:])
@@ -157,35 +162,39 @@ def direct_path(geo: ConvGeometry) -> str:
         if geo.taps <= _STACK_MAX and _flat_waste(geo) <= _FLAT_WASTE_MAX:
             return "stack"
         return "taps" if geo.taps <= _TAP_LOOP_MAX else "einsum"
-    return "flat" if _flat_waste(geo) <= _FLAT_WASTE_MAX else "im2col"
+    return "flat" if _gemm_waste(geo) <= _FLAT_WASTE_MAX else "im2col"
 
 
 #: Most taps of the ``stack`` path (one channel per group; more use ``einsum``).
 _STACK_MAX = 32
-#: The flat-GEMM path may compute this many times the needed outputs (the padded row tails).
+#: The ``stack`` and ``flat`` paths may compute this many times the needed outputs (the padded row tails).
 _FLAT_WASTE_MAX = 2.0
 
 
 def _flat_waste(geo: ConvGeometry) -> float:
-    """Positions per output computed by the flat path: padded row length over output row length (inf with stride)."""
+    """Positions per output computed by the stack path: padded row length over output row length (inf with stride)."""
     if any(s != 1 for s in geo.stride):
         return math.inf
     padded = [n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad)]
     return math.prod(padded[1:]) / math.prod(geo.out_size[1:])
 
 
-def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray, stacked: bool = False) -> None:
-    """Stride 1: GEMMs on flat, copy-free views of the padded input (``flat``), or on a block of them (``stack``).
+def _gemm_waste(geo: ConvGeometry) -> float:
+    """Positions per output computed by the flat path (inf with stride)."""
+    return math.inf if any(s != 1 for s in geo.stride) else flat_waste(geo)
+
+
+def _stack_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndarray) -> None:
+    """One input channel per group, stride 1: the taps' flat ranges of the padded input in one block, one GEMM.
 
     Along the flattened padded input, tap ``t`` of output row block ``r0:r1`` is the
     contiguous range starting at ``r0 P_0 + \\sum_a t_a d_a P_a`` (``P_a`` the element
-    strides of the padded axes), so ``W[:, :, t] @ x_flat[:, range]`` needs no copy
-    (``flat``: one GEMM per tap, summed); with one input channel per group the
-    ranges of all taps are copied into one ``(taps, span)`` block and multiplied
-    once (``stack``).  The row tails past the output width are computed and dropped.
+    strides of the padded axes); the ranges of all taps are copied into one
+    ``(taps, span)`` block and multiplied once.  The row tails past the output
+    width are computed and dropped.
     """
     nb, g = geo.batch, geo.groups
-    cg, og = geo.in_channels // g, geo.out_channels // g
+    og = geo.out_channels // g
     m = tuple(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
     buf = np.zeros(x.shape[:2] + (m[0] + 1,) + m[1:], dtype=out.dtype)  # one spare row: no view runs off the end
     if geo.boundary == "zeros":
@@ -197,29 +206,19 @@ def _channels_flat(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.ndar
     p0 = strides[0]
     offs = [sum(t * d * p for t, d, p in zip(tap, geo.dilation, strides))
             for tap in itertools.product(*(range(k) for k in geo.kernel))]
-    wt = np.ascontiguousarray(np.moveaxis(w.reshape(g, og, cg, geo.taps), -1, 0))  # (taps, g, og, cg)
-    wg = w.reshape(g, og, geo.taps) if stacked else None
+    wg = w.reshape(g, og, geo.taps)
     keep = (slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out_size[1:])
-    per_row = (geo.taps + og) * p0 if stacked else og * p0
-    for r0, r1 in _row_blocks(geo.out_size[0], per_row, 2 * _BLOCK_ELEMS):
+    for r0, r1 in _row_blocks(geo.out_size[0], (geo.taps + og) * p0, 2 * _BLOCK_ELEMS):
         span = (r1 - r0) * p0
         acc = np.empty((og, span), dtype=out.dtype)
-        tmp = np.empty((geo.taps, span) if stacked else (og, span), dtype=out.dtype)
+        tmp = np.empty((geo.taps, span), dtype=out.dtype)
         for n in range(nb):
             for gi in range(g):
-                xs = flat[n, gi * cg:(gi + 1) * cg]
-                if stacked:
-                    for ti, off in enumerate(offs):
-                        tmp[ti] = xs[0, r0 * p0 + off:r0 * p0 + off + span]
-                    np.matmul(wg[gi], tmp, out=acc)  # type: ignore[index]
-                    WORK_DONE[0] += og * geo.taps * span
-                else:
-                    for ti, off in enumerate(offs):
-                        start = r0 * p0 + off
-                        np.matmul(wt[ti, gi], xs[:, start:start + span], out=acc if ti == 0 else tmp)
-                        if ti:
-                            acc += tmp
-                        WORK_DONE[0] += og * cg * span
+                xs = flat[n, gi]
+                for ti, off in enumerate(offs):
+                    tmp[ti] = xs[r0 * p0 + off:r0 * p0 + off + span]
+                np.matmul(wg[gi], tmp, out=acc)
+                WORK_DONE[0] += og * geo.taps * span
                 out[n, gi * og:(gi + 1) * og, r0:r1] = acc.reshape((og, r1 - r0) + m[1:])[keep]
 
 
@@ -247,13 +246,14 @@ def _channels_im2col(v: np.ndarray, w: np.ndarray, geo: ConvGeometry, out: np.nd
 METHODS = ("direct", "fft", "auto")
 #: Nanoseconds per multiply-add of each path, float32 and float64, one thread (measured with
 #: ``benchmarks/cpu.py``; only their ratios matter).  ``einsum`` is slower on short kernel rows.
-_NS_PER_MADD = {"taps": (0.5, 1.7), "einsum": (0.12, 0.7), "flat": (0.12, 0.25), "stack": (0.8, 1.5),
-                "im2col": (0.2, 0.4),
+_NS_PER_MADD = {"taps": (0.5, 1.7), "einsum": (0.12, 0.7), "flat": (0.08, 0.15), "flat_1d": (0.12, 0.25),
+                "stack": (0.8, 1.5), "im2col": (0.2, 0.4),
                 "fft": (0.45, 1.0)}
 
 
 def _modelled_ns(plan: CorrelationPlan, geo: ConvGeometry, dt: np.dtype[Any]) -> float:
-    ns = _NS_PER_MADD[plan.path][0 if dt.itemsize <= 4 else 1]
+    key = "flat_1d" if plan.path == "flat" and geo.dims == 1 else plan.path  # one GEMM per tap in one dimension
+    ns = _NS_PER_MADD[key][0 if dt.itemsize <= 4 else 1]
     if plan.path == "einsum":
         ns *= 1 + (130 if dt.itemsize <= 4 else 12) / geo.kernel[-1]
     return ns * plan.work
@@ -285,12 +285,16 @@ def _direct_plan(geo: ConvGeometry, itemsize: int) -> CorrelationPlan:
     padded_any = any(lo or hi for lo, hi in geo.pad)
     padded = nb * geo.in_channels * math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size, geo.pad))
     work = geo.work
-    if path in ("flat", "stack"):
+    if path == "stack":
         row = math.prod(n + lo + hi for n, (lo, hi) in zip(geo.in_size[1:], geo.pad[1:]))
         work = nb * geo.out_channels * geo.terms * rows * row
-        per_row = (geo.taps + og) * row if path == "stack" else 2 * og * row
-        span_elems = _block_rows(rows, per_row // (1 if path == "stack" else 2), 2 * _BLOCK_ELEMS) * per_row
+        per_row = (geo.taps + og) * row
+        span_elems = _block_rows(rows, per_row, 2 * _BLOCK_ELEMS) * per_row
         extra = padded + nb * geo.in_channels * row + span_elems + (padded if geo.boundary != "zeros" else 0)
+    elif path == "flat":
+        lay = flat_layout(geo, itemsize)
+        work = lay.work(geo)
+        extra = lay.extra_elems(geo) + (padded if geo.boundary != "zeros" and padded_any and geo.dims > 1 else 0)
     elif path == "im2col":
         per_row = cg * geo.taps * rest
         r = _block_rows(rows, per_row * itemsize, _COLS_BYTES)

@@ -185,8 +185,6 @@ CORE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("prover's exact check", ("kronconv/proof.py", "kronconv/theorems", "kronconv/exact_rank.py"),
      ("tests/test_proof.py", "tests/test_theorems_cascade.py", "tests/test_theorems_variants.py",
       "tests/test_soundness.py")),
-    ("polykernel and kronecker", ("kronconv/polykernel.py", "kronconv/kronecker.py"),
-     ("tests/test_polykernel.py",)),
     ("formulas", ("kronconv/formulas",), ("tests/test_formulas.py",)),
     ("graph", ("kronconv/graph",), ("tests/test_graph.py", "tests/test_graph_cli.py", "tests/test_graph_limits.py")),
     ("numeric engine", ("kronconv/numeric",), ("tests/test_numeric.py", "tests/test_spectral.py")),
@@ -196,6 +194,8 @@ CORE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
      ("tests/test_spec.py", "tests/test_netgraph.py")),
     ("importers", ("kronconv/importers",), ("tests/test_importers.py",)),
     ("design", ("kronconv/design",), ("tests/test_design.py", "tests/test_design_cli.py")),
+    ("polykernel and kronecker", ("kronconv/polykernel.py", "kronconv/kronecker.py"),
+     ("tests/test_polykernel.py",)),
     ("qtt", ("kronconv/qtt",), ("tests/test_qtt.py",)),
 )
 """The core module sets: (report row, modules mutated, test files run for import-time lines)."""
@@ -279,12 +279,13 @@ class Zygote:
 
 def _run_tests(work: Path | Zygote, tests: list[str], timeout: float) -> tuple[str, float]:
     """Run ``tests`` (files or node ids, passed through an argument file) with ``pytest -x``, in a
-    fresh interpreter (``work`` a folder) or a child of a warm zygote."""
+    fresh interpreter (``work`` a folder) or a child of a warm zygote.  The failing test's node id
+    is then in :func:`_killer`."""
     start = time.perf_counter()
     folder = work.work if isinstance(work, Zygote) else work
     argfile = folder / f".mutation-args-{threading.get_ident()}"
     argfile.write_text("\n".join(tests) + "\n")
-    args = ["-x", "-q", "-p", "no:cacheprovider", f"@{argfile}"]
+    args = ["-x", "-q", "-rf", "-p", "no:cacheprovider", f"@{argfile}"]
     try:
         if isinstance(work, Zygote):
             code = work.run([*args, "-W", "ignore::pytest.PytestAssertRewriteWarning"], timeout)
@@ -413,7 +414,15 @@ def coverage_map(work: Path, suite: list[str], cache: Path | None) -> CoverageMa
     return cmap
 
 
-def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...]) -> tuple[list[str], bool]:
+def _killer(work: Path | Zygote) -> str | None:
+    """The node id of the test that failed in ``work``'s last run (from ``-rf``'s summary line)."""
+    log = (work.work if isinstance(work, Zygote) else work) / ".mutation-run.log"
+    found = re.findall(r"^FAILED (\S+)", log.read_text(errors="replace"), re.MULTILINE) if log.exists() else []
+    return found[0] if found else None
+
+
+def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...],
+                 killers: dict[str, int] | None = None) -> tuple[list[str], bool]:
     """The tests to run against ``site``'s mutant, and whether they are exactly the suite's tests
     that execute its lines (``False`` when a line also runs at import or in a subprocess: then the
     module set's test files are added and a survivor is re-run against the whole suite)."""
@@ -424,8 +433,10 @@ def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...]) -> tu
     for members in cmap.groups.values():
         if ids.intersection(members):
             ids.update(members)
-    fastest_first = sorted(ids, key=lambda t: (cmap.seconds.get(t, 0.0), t))  # -x: a cheap kill ends early
-    return fastest_first + ([] if exact else list(fallback)), exact
+    # -x: the first failure ends the run, so tests that killed earlier mutants go first, then the fastest
+    hits = killers or {}
+    order = sorted(ids, key=lambda t: (-hits.get(t, 0), cmap.seconds.get(t, 0.0), t))
+    return order + ([] if exact else list(fallback)), exact
 
 
 def _timeout(tests: list[str], cmap: CoverageMap) -> float:
@@ -460,11 +471,13 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
     start = time.perf_counter()
     lock = threading.Lock()
     results: list[tuple[Site, str, str]] = []  # site, status, how
+    killers: dict[str, int] = {}  # node id -> mutants it killed (ordering only: no effect on verdicts)
 
     def one(site: Site) -> None:
         if time.perf_counter() - start > args.budget:
             return
-        tests, exact = select_tests(site, cmap, fallback)
+        with lock:
+            tests, exact = select_tests(site, cmap, fallback, killers)
         if not tests:
             st, secs, how = "survived", 0.0, "no test executes the line"
         else:
@@ -474,6 +487,9 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
                 target.write_text(mutate(originals[site.file], site))
                 st, secs = _run_tests(work, tests, _timeout(tests, cmap))
                 how = f"{len(tests)} test(s)"
+                if st == "killed" and (k := _killer(work)):
+                    with lock:
+                        killers[k] = killers.get(k, 0) + 1
                 if st == "survived" and not exact:
                     st, secs2 = _run_tests(work, list(args.suite), max(600.0, 3 * cmap.suite_seconds))
                     secs += secs2

@@ -1,5 +1,5 @@
 """The a priori entry bound of the Kronecker-rank report against composed kernels at the extremes of the
-kernel range, and the default layer count of the hole-free bound."""
+kernel range, the default layer count of the hole-free bound, and the default seed of the rank report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import pytest
 
 from kronconv.polykernel import Layout
 from kronconv.theorems import prove
-from kronconv.theorems.base_mismatch import composed_kernel, random_kernels, rank_entry_bound
+from kronconv.theorems.base_mismatch import (
+    composed_kernel,
+    prove_kronecker_rank,
+    random_kernels,
+    rank_entry_bound,
+)
 
 GRID = [(L, a, b, D, C) for L in (1, 2, 3) for a in (2, 3) for b in (1, 2, 3) for D in (1, 2) for C in (1, 2)
         if C ** (L + 1) * a ** (D * L) <= 4096]
@@ -33,3 +38,10 @@ def test_hole_free_bound_without_layers_states_the_default_three_layers() -> Non
     p = prove(theorem="hole-free-bound", kernel=3, layers=None)
     assert p.claim["layers"] == 3 and "= 27" in p.statement
     assert p.to_dict() == prove(theorem="hole-free-bound", kernel=3).to_dict()
+
+
+def test_kronecker_rank_report_defaults_to_seed_zero() -> None:
+    default = prove_kronecker_rank(2, 3, 2, 1, 1)
+    assert default.claim["seed"] == 0
+    assert default.to_dict() == prove_kronecker_rank(2, 3, 2, 1, 1, seed=0).to_dict()
+    assert default.to_dict() != prove_kronecker_rank(2, 3, 2, 1, 1, seed=1).to_dict()  # the seed matters

@@ -1,0 +1,24 @@
+"""The qtt-rank theorem's certificate size limit at its edge: a kernel padded to ``a**L`` on every axis
+holds at most ``MAX_CERT_ENTRIES = 2**14`` entries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kronconv.errors import TooLarge
+from kronconv.theorems.qtt_rank import prove_qtt_rank
+
+
+def test_a_kernel_of_exactly_the_limit_is_decided() -> None:
+    p = prove_qtt_rank(np.ones((128, 128), dtype=np.int64), 2, 1)  # 128 * 128 = 2**14 entries, a power of 2
+    assert p.proved and p.claim["shape"] == [128, 128]
+
+
+@pytest.mark.parametrize("shape", [(129, 128), (128, 129), (129, 2)])
+def test_a_kernel_padded_beyond_the_limit_is_refused(shape: tuple[int, int]) -> None:
+    padded = (1 << (max(shape) - 1).bit_length()) ** len(shape)  # every axis padded to the same a**L = 2**L
+    assert padded > 2**14
+    with pytest.raises(TooLarge, match=f"certificate kernel would have {padded} entries, above MAX_CERT_ENTRIES = "
+                                       f"{2**14}"):
+        prove_qtt_rank(np.ones(shape, dtype=np.int64), 2, 1)

@@ -22,3 +22,13 @@ def test_a_kernel_padded_beyond_the_limit_is_refused(shape: tuple[int, int]) -> 
     with pytest.raises(TooLarge, match=f"certificate kernel would have {padded} entries, above MAX_CERT_ENTRIES = "
                                        f"{2**14}"):
         prove_qtt_rank(np.ones(shape, dtype=np.int64), 2, 1)
+
+
+def test_two_levels_cost_two_cores_per_channel_and_no_middle_core() -> None:
+    # composing a witness costs entries * (2 C + (L - 2) C**2) (kronconv/verify/qtt.py): with L = 2 there is no
+    # middle core, so 121 * 121 entries and C = 286 need 2 * 286 * 14641 <= 2**23 operations, C = 287 more
+    kernel = np.ones((121, 121), dtype=np.int64)  # a = 11, L = 2
+    assert 121 * 121 * 2 * 286 <= 2**23 < 121 * 121 * 2 * 287
+    assert prove_qtt_rank(kernel, 11, 23, 2).proved  # 23 channels: a middle core of C**2 would exceed the limit
+    with pytest.raises(TooLarge, match=f"about {121 * 121 * 2 * 287} operations, above MAX_CERT_WORK = {2**23}"):
+        prove_qtt_rank(kernel, 11, 287, 2)

@@ -3,6 +3,8 @@ holds at most ``MAX_CERT_ENTRIES = 2**14`` entries."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -32,3 +34,11 @@ def test_two_levels_cost_two_cores_per_channel_and_no_middle_core() -> None:
     assert prove_qtt_rank(kernel, 11, 23, 2).proved  # 23 channels: a middle core of C**2 would exceed the limit
     with pytest.raises(TooLarge, match=f"about {121 * 121 * 2 * 287} operations, above MAX_CERT_WORK = {2**23}"):
         prove_qtt_rank(kernel, 11, 287, 2)
+
+
+def test_a_float_kernel_is_stated_with_integer_entries() -> None:
+    # the claim a certificate carries states the integer kernel, also when the kernel came as integral floats
+    p = prove_qtt_rank(np.array([[1.0, -2.0], [3.0, 4.0]]), 2, 1)
+    assert p.claim["kernel"] == [[1, -2], [3, 4]]
+    assert all(type(x) is int for row in p.claim["kernel"] for x in row)
+    assert json.loads(p.to_json())["claim"]["kernel"] == [[1, -2], [3, 4]]

@@ -1,4 +1,5 @@
-"""Range edges of the hole-free bound's kernel, and the size limit of a nonlinear cascade's refutation."""
+"""Range edges of the hole-free bound's kernel and of the exponents its claimed field may use, and the size
+limit of a nonlinear cascade's refutation."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def test_a_nonlinear_cascade_beyond_the_term_limit_is_refused(nl: str) -> None:
     assert 4**10 <= MAX_TERMS < 4**11
     with pytest.raises(TooLarge, match=rf"needs {4**11} terms, above the limit MAX_TERMS = {MAX_TERMS}"):
         prove_cascade(CascadeClaim(layers=11, kernel=2, dims=2, nonlinearity=nl))
+
+
+@pytest.mark.parametrize(("max_rf", "verdict"), [("k**(64*L - 64)", "refuted"), ("k**(L + 64) / k**64", "proved")])
+def test_exponents_a_L_plus_b_with_coefficients_up_to_64_are_read(max_rf: str, verdict: str) -> None:
+    # at k = 2, L = 1: 2**0 = 1 (refuted: the field is 2) and 2**65 / 2**64 = 2 (proved)
+    assert prove_hole_free_bound(2, 1, max_rf).verdict == verdict
+
+
+@pytest.mark.parametrize("max_rf", ["k**(65*L - 64)", "k**(L + 65) / k**65", "k**(-65*L + 67)", "k**(L**2)", "k**(L*L - L + 1)"])
+def test_exponent_coefficients_beyond_64_are_refused(max_rf: str) -> None:
+    with pytest.raises(InvalidArgument, match=r"a\*L \+ b with \|a\|, \|b\| <= 64\), got"):
+        prove_hole_free_bound(2, 1, max_rf)

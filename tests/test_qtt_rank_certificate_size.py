@@ -42,3 +42,11 @@ def test_a_float_kernel_is_stated_with_integer_entries() -> None:
     assert p.claim["kernel"] == [[1, -2], [3, 4]]
     assert all(type(x) is int for row in p.claim["kernel"] for x in row)
     assert json.loads(p.to_json())["claim"]["kernel"] == [[1, -2], [3, 4]]
+
+
+def test_the_seeded_kernel_defaults_to_seed_zero() -> None:
+    from kronconv.theorems.qtt_rank import seeded_qtt_kernel
+
+    default = seeded_qtt_kernel(2, 3, 2)
+    assert default.shape == (8,)
+    assert np.array_equal(default, seeded_qtt_kernel(2, 3, 2, seed=0))

@@ -144,27 +144,40 @@ def _correlate_np(x: np.ndarray, w: np.ndarray, geo: ConvGeometry, dtype: Any) -
 def direct_path(geo: ConvGeometry) -> str:
     """The direct path the NumPy engine takes.
 
-    One input channel per group: ``stack`` (stride 1, the taps' flat views copied
-    into one block and one GEMM), else ``taps`` or ``einsum``; several: ``flat``
-    (stride 1) or ``im2col``.
+    One input channel per group: ``flat`` (stride 1, two or more dimensions, at most
+    ``_FLAT_LAST_TAPS_MAX`` taps along the last axis), ``stack`` (stride 1, the taps'
+    flat views copied into one block and one GEMM), else ``taps`` or ``einsum``;
+    several: ``flat`` (stride 1) or ``im2col``.
 
     Examples
     --------
     >>> from kronconv.numeric.geometry import conv_geometry
     >>> [direct_path(conv_geometry((1, c, 64, 64), (8, c, k, k))) for c, k in ((1, 3), (1, 9), (4, 3))]
-    ['stack', 'einsum', 'flat']
+    ['flat', 'flat', 'flat']
+    >>> [direct_path(conv_geometry((1, 1, 300, 300), (1, 1, k, k))) for k in (17, 243)]
+    ['einsum', 'einsum']
+    >>> direct_path(conv_geometry((1, 1, 512), (1, 1, 3)))
+    'stack'
     >>> direct_path(conv_geometry((1, 4, 64, 64), (8, 4, 3, 3), stride=2))
     'im2col'
     >>> [direct_path(conv_geometry((1, 1, 64, 64), (1, 1, k, k), stride=2)) for k in (3, 9)]
     ['taps', 'einsum']
     """
     if geo.in_channels == geo.groups:
+        if geo.dims >= 2 and geo.kernel[-1] <= _FLAT_LAST_TAPS_MAX and _gemm_waste(geo) <= _FLAT_WASTE_MAX:
+            return "flat"
         if geo.taps <= _STACK_MAX and _flat_waste(geo) <= _FLAT_WASTE_MAX:
             return "stack"
         return "taps" if geo.taps <= _TAP_LOOP_MAX else "einsum"
     return "flat" if _gemm_waste(geo) <= _FLAT_WASTE_MAX else "im2col"
 
 
+#: Most taps along the last axis for which one input channel per group (two or more dimensions,
+#: stride 1) takes the ``flat`` path: its GEMM has the last axis's taps in its rows and the other
+#: axes' taps inside, and it adds ``k_last - 1`` shifted products, so a long last axis (the
+#: 243-tap kernels of ``check equivalence``) is faster on ``einsum`` (measured with
+#: ``benchmarks/cpu.py``: 3x3 to 9x9 kernels run 2-7x faster on ``flat`` than on ``stack``/``einsum``).
+_FLAT_LAST_TAPS_MAX = 16
 #: Most taps of the ``stack`` path (one channel per group; more use ``einsum``).
 _STACK_MAX = 32
 #: The ``stack`` and ``flat`` paths may compute this many times the needed outputs (the padded row tails).
@@ -316,10 +329,13 @@ def correlation_plan(geo: ConvGeometry, dtype: Any, method: str = "auto") -> Cor
     Examples
     --------
     >>> from kronconv.numeric.geometry import conv_geometry
-    >>> geo = conv_geometry((1, 1, 512, 512), (1, 1, 15, 15))
+    >>> geo = conv_geometry((1, 1, 512, 512), (1, 1, 31, 31))
     >>> correlation_plan(geo, np.float64).method, correlation_plan(geo, np.float64, "direct").work
-    ('fft', 55800900)
-    >>> correlation_plan(conv_geometry((1, 1, 64, 64), (1, 1, 3, 3)), np.float32).path
+    ('fft', 223263364)
+    >>> plan = correlation_plan(conv_geometry((1, 1, 512, 512), (1, 1, 15, 15)), np.float64)
+    >>> plan.method, plan.path, plan.work  # the flat path computes the padded rows' tails too
+    ('direct', 'flat', 57369600)
+    >>> correlation_plan(conv_geometry((1, 1, 512), (1, 1, 3)), np.float32).path
     'stack'
     """
     if method not in METHODS:

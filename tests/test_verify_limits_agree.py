@@ -10,6 +10,7 @@ factor or one bit changes the decision.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -61,15 +62,23 @@ RANK_EDGES = [
 ]
 
 
-def _prover_rank_refusal(monkeypatch: pytest.MonkeyPatch, L: int, a: int, b: int, D: int, C: int) -> str | None:
-    monkeypatch.setattr(base_mismatch, "random_kernels", _stop)
+def _prover_refusal(monkeypatch: pytest.MonkeyPatch, module: object, first_work: str,
+                    call: Callable[[], object]) -> str | None:
+    """The limit the prover names when it refuses ``call``, or ``None`` when it reaches ``first_work``
+    (its first step after the limits, stubbed to stop there)."""
+    monkeypatch.setattr(module, first_work, _stop)
     try:
-        base_mismatch.prove_kronecker_rank(L, a, b, D, C)
+        call()
     except TooLarge as exc:
         return _named_limit(str(exc))
     except _Accepted:
         return None
     raise AssertionError("the prover neither refused nor reached its work")
+
+
+def _prover_rank_refusal(monkeypatch: pytest.MonkeyPatch, L: int, a: int, b: int, D: int, C: int) -> str | None:
+    return _prover_refusal(monkeypatch, base_mismatch, "random_kernels",
+                           lambda: base_mismatch.prove_kronecker_rank(L, a, b, D, C))
 
 
 @pytest.mark.parametrize("L,a,b,D,C", RANK_EDGES)
@@ -137,14 +146,8 @@ def _checker_qtt_refusal(c: dict) -> str | None:
 
 
 def _prover_qtt_refusal(monkeypatch: pytest.MonkeyPatch, a: int, L: int, D: int, C: int) -> str | None:
-    monkeypatch.setattr(qtt_prover, "rank_profile", _stop)
-    try:
-        qtt_prover.prove_qtt_rank(np.ones((1,) * D, dtype=np.int64), a, C, L)
-    except TooLarge as exc:
-        return _named_limit(str(exc))
-    except _Accepted:
-        return None
-    raise AssertionError("the prover neither refused nor reached its work")
+    return _prover_refusal(monkeypatch, qtt_prover, "rank_profile",
+                           lambda: qtt_prover.prove_qtt_rank(np.ones((1,) * D, dtype=np.int64), a, C, L))
 
 
 @pytest.mark.parametrize("a,L,D,C", QTT_EDGES)

@@ -30,11 +30,15 @@ exactly the suite's tests that execute its lines (``pytest -x``: the first failu
 test that never executes a line cannot see it change, so a mutant that survives those tests
 survives the whole suite, and a mutant on a line no test executes survives without a run ("no
 test executes the line").  Lines that also run outside a test (module level, at import, or in a
-subprocess a test starts) have no test to pin them on: such a mutant runs the set's own test files
-(``--tests``) and, when it survives them, the whole suite.  A mutant whose tests exceed three times
+subprocess a test starts) have no test to pin them on: such a mutant runs first the tests of the code
+that reads what the line builds (a function's body, for its default values and decorators; the
+lines of the module that read a module-level name), then the set's own test files (``--tests``)
+and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
+``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
 their unmutated time (at least 60 s) counts as killed by timeout.  Each mutant is written into a
 private copy of the repository (the working tree is never modified); ``--jobs`` copies run at
-once.  ``--budget`` (seconds per module set) stops sampling when spent and says so.  ``--report``
+once, in the sample's random order, so that ``--budget`` (seconds per module set), which stops the run
+when spent and says so, leaves a uniform random sample.  ``--report``
 replaces a set's row and survivor list in the report and keeps the others and their reasons.
 """
 
@@ -78,6 +82,7 @@ class Site:
     line: int
     detail: str
     lines: tuple[int, ...] = ()  # the lines whose execution the mutant can change (coverage selects by them)
+    uses: tuple[int, ...] = ()  # for a line run at import: the lines that read what it binds (their tests go first)
 
 
 def _statement_lines(tree: ast.AST) -> dict[int, int]:
@@ -96,6 +101,31 @@ def _statement_lines(tree: ast.AST) -> dict[int, int]:
     return out
 
 
+def _import_time_uses(tree: ast.Module) -> dict[int, tuple[int, ...]]:
+    """``id(node)`` -> the lines of the same file that consume what the node's import-time code builds: a
+    function's body for its decorators, defaults and annotations; the lines reading a module-level
+    assignment's names.  Only an ordering hint: a survivor is still run against the whole suite."""
+    loads: dict[str, set[int]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            loads.setdefault(n.id, set()).add(n.lineno)
+    out: dict[int, tuple[int, ...]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = tuple(range(n.body[0].lineno, (n.end_lineno or n.lineno) + 1))
+            for part in [*n.decorator_list, n.args, *([n.returns] if n.returns else [])]:
+                for m in ast.walk(part):
+                    out[id(m)] = body
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names = {m.id for tg in targets for m in ast.walk(tg) if isinstance(m, ast.Name)}
+            used = tuple(sorted({ln for name in names for ln in loads.get(name, ())}))
+            for m in ast.walk(stmt):
+                out.setdefault(id(m), used)
+    return out
+
+
 def _sites(path: Path) -> list[Site]:
     tree = ast.parse(path.read_text())
     out: list[Site] = []
@@ -104,6 +134,7 @@ def _sites(path: Path) -> list[Site]:
                   if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
                   and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
     stmt_line = _statement_lines(tree)
+    uses = _import_time_uses(tree)
     found: list[tuple[int, ast.AST, str, str]] = []
     for i, n in enumerate(ast.walk(tree)):
         if isinstance(n, ast.BinOp) and type(n.op) in ARITH:
@@ -133,7 +164,7 @@ def _sites(path: Path) -> list[Site]:
     for i, n, op, detail in found:
         span = n.test if isinstance(n, ast.If) else n  # a negated guard only changes its test's evaluation
         lines = {stmt_line[id(n)], *range(span.lineno, (span.end_lineno or span.lineno) + 1)}
-        out.append(Site(rel, i, op, n.lineno, detail, tuple(sorted(lines))))
+        out.append(Site(rel, i, op, n.lineno, detail, tuple(sorted(lines)), uses.get(id(n), ())))
     return out
 
 
@@ -201,6 +232,9 @@ CORE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 """The core module sets: (report row, modules mutated, test files run for import-time lines)."""
 
 SUITE = ("tests", "kronconv")  # the README's whole suite (pyproject's testpaths)
+#: The notes the runner itself writes as a survivor's reason (replaced on the next run, unlike a reviewer's).
+RUNNER_NOTES = ("no test executes the line", "the test run broke", "site changed since the run", "not yet run")
+UNCONFIRMED = "not yet run against the whole suite (--whole-suite-later): --recheck confirms it"
 
 
 def _env(work: Path) -> dict[str, str]:
@@ -430,13 +464,15 @@ def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...],
     ids = {t for ln in site.lines for t in by_line.get(ln, ())}
     exact = "" not in ids
     ids.discard("")
+    if not exact:  # run at import: the tests of the code that reads what the line builds go first
+        ids |= {t for ln in site.uses for t in by_line.get(ln, ()) if t}
     for members in cmap.groups.values():
         if ids.intersection(members):
             ids.update(members)
     # -x: the first failure ends the run, so tests that killed earlier mutants go first, then the fastest
     hits = killers or {}
     order = sorted(ids, key=lambda t: (-hits.get(t, 0), cmap.seconds.get(t, 0.0), t))
-    return order + ([] if exact else list(fallback)), exact
+    return order + ([] if exact else [f for f in fallback if f not in ids]), exact
 
 
 def _timeout(tests: list[str], cmap: CoverageMap) -> float:
@@ -490,7 +526,9 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
                 if st == "killed" and (k := _killer(work)):
                     with lock:
                         killers[k] = killers.get(k, 0) + 1
-                if st == "survived" and not exact:
+                if st == "survived" and not exact and args.whole_suite_later:
+                    how += f", {UNCONFIRMED}"
+                elif st == "survived" and not exact:
                     st, secs2 = _run_tests(work, list(args.suite), max(600.0, 3 * cmap.suite_seconds))
                     secs += secs2
                     how += ", then the whole suite"
@@ -527,14 +565,16 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
     if args.site:
         sites = [s for s in sites if f"{s.file}:{s.line}:{s.op}" in args.site]
     rng = random.Random(args.seed)
-    chosen = sites if args.sample <= 0 or args.sample >= len(sites) else rng.sample(sites, args.sample)
-    chosen.sort(key=lambda s: (s.file, s.line, s.index, s.op))
+    # the sample's own random order: when the budget cuts a run short, what ran is still a uniform sample
+    chosen = rng.sample(sites, len(sites) if args.sample <= 0 else min(args.sample, len(sites)))
     print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
     start = time.perf_counter()
     results = _run_sites(chosen, fallback, args, cmap, works, {str(f.relative_to(ROOT)): f.read_text()
                                                                 for f in files})
-    survivors = [s for s, st, _ in results if st in ("survived", "error")]  # a broken run kills nothing
+    survivors = sorted((s for s, st, _ in results if st in ("survived", "error")),  # a broken run kills nothing
+                       key=lambda s: (s.file, s.line, s.index, s.op))
     notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
+    notes.update({_key(s): UNCONFIRMED for s, st, how in results if st == "survived" and how.endswith(UNCONFIRMED)})
     notes.update({_key(s): "the test run broke (see the log)" for s, st, _ in results if st == "error"})
     elapsed = time.perf_counter() - start
     return _summary(name, len(sites), len(results), len(results) - len(survivors), survivors, notes, elapsed,
@@ -577,6 +617,7 @@ def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], 
     still = [s for s, st, _ in results if st in ("survived", "error")] + [s for s in matched if s not in
                                                                          {r[0] for r in results}]
     notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
+    notes.update({_key(s): UNCONFIRMED for s, st, how in results if st == "survived" and how.endswith(UNCONFIRMED)})
     notes.update({_key(s): "site changed since the run: run the set again" for s in gone})
     newly = len(matched) - len(still)
     old_how = cells[-1].split("; survivors re-checked")[0]
@@ -604,6 +645,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="folder caching the coverage map by source hash ('' for none)")
     ap.add_argument("--name", help="row name in the report (default: the --module arguments)")
     ap.add_argument("--report", help="Markdown report to update (e.g. docs/reports/mutation.md)")
+    ap.add_argument("--whole-suite-later", action="store_true",
+                    help="a survivor of a line run at import is not run against the whole suite now (it is "
+                         "listed as such; a --recheck without this flag confirms it)")
     ap.add_argument("--recheck", action="store_true",
                     help="run only the survivors --report lists for each set again (after new tests)")
     args = ap.parse_args(argv)
@@ -674,9 +718,9 @@ def _update_report(path: Path, name: str, n_sites: int, run: int, killed: int, s
     sections = [sec for sec in re.split(r"(?=^### )", surv_text, flags=re.MULTILINE)
                 if sec.strip() and not sec.startswith(f"### {name}\n")]
     notes = notes or {}
-    def reason(key: str) -> str:
+    def reason(key: str) -> str:  # a hand-written reason stays; the runner's own notes are replaced
         old = old_reasons.get(key, "to review")
-        return notes.get(key, old) if old == "to review" else old
+        return notes.get(key, "to review") if old == "to review" or old.startswith(RUNNER_NOTES) else old
 
     lines = [f"| `{_key(s)}` | {s.op} | {reason(_key(s))} |" for s in survivors]
     body = ("| mutant | operator | why it survives |\n|---|---|---|\n" + "\n".join(lines) if lines

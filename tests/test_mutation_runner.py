@@ -78,6 +78,47 @@ def test_report_update_keeps_other_rows(tmp_path):
     assert "| `a.py:4 const+: 1 -> 2` | const+ | no test executes the line |" in rep.read_text()
 
 
+IMPORT_TIME = '''
+LIMIT = 1 << 4
+
+
+def g(x, scale=3):
+    y = x * scale
+    return y if y < LIMIT else LIMIT
+'''
+
+
+def test_a_line_run_at_import_puts_the_tests_of_its_readers_first(tmp_path, monkeypatch):
+    """A default value or a module constant runs at import, where coverage pins no test on it: the tests
+    executing the function body (for a default) or the lines reading the constant go first, then the
+    set's own files; the run is not exact, so a survivor still goes on to the whole suite."""
+    monkeypatch.setattr(mut, "ROOT", tmp_path)
+    path = tmp_path / "m.py"
+    path.write_text(IMPORT_TIME)
+    sites = mut._sites(path)
+    default = next(s for s in sites if s.op == "const+" and s.detail == "3 -> 4")
+    limit = next(s for s in sites if s.op == "const+" and s.detail == "4 -> 5")
+    assert default.uses == (6, 7) and limit.uses == (7,)
+    cmap = mut.CoverageMap(lines={"m.py": {2: [""], 5: [""], 6: ["t::body", "t::slow"],
+                                           7: ["t::slow", "t::tail"]}},
+                           seconds={"t::body": 1.0, "t::slow": 9.0, "t::tail": 0.5}, suite_seconds=10.0)
+    assert mut.select_tests(default, cmap, ("tests/test_m.py",)) == (
+        ["t::tail", "t::body", "t::slow", "tests/test_m.py"], False)
+    assert mut.select_tests(limit, cmap, ("tests/test_m.py",)) == (["t::tail", "t::slow", "tests/test_m.py"], False)
+    inside = next(s for s in sites if s.op == "arith")  # x * scale runs in a test: exact, no fallback
+    assert mut.select_tests(inside, cmap, ("tests/test_m.py",)) == (["t::body", "t::slow"], True)
+
+
+def test_the_runners_own_notes_are_replaced_and_a_reviewers_reason_is_kept(tmp_path):
+    rep = tmp_path / "r.md"
+    a, b = mut.Site("a.py", 0, "arith", 3, "Add -> Sub"), mut.Site("a.py", 1, "const+", 4, "1 -> 2")
+    mut._update_report(rep, "a", 20, 10, 8, [a, b], "x", {mut._key(a): mut.UNCONFIRMED, mut._key(b): mut.UNCONFIRMED})
+    rep.write_text(rep.read_text().replace(f"| const+ | {mut.UNCONFIRMED} |", "| const+ | equivalent: reviewed |"))
+    mut._update_report(rep, "a", 20, 10, 8, [a, b], "y")  # confirmed against the whole suite: no note now
+    text = rep.read_text()
+    assert f"| `{mut._key(a)}` | arith | to review |" in text and "| const+ | equivalent: reviewed |" in text
+    assert mut.UNCONFIRMED not in text
+
 def _site_in(path: Path, function: str, op: str):
     """The first ``op`` site inside ``function`` of ``path`` (found by name, so line moves don't matter)."""
     tree = ast.parse(path.read_text())

@@ -12,7 +12,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kronconv import InvalidArgument, InvalidSpec
@@ -217,7 +217,13 @@ def test_strided_closed_form_agrees_with_per_layer_arithmetic(k, s, L) -> None:
 
 
 @given(st.integers(1, 5000), st.integers(2, 6), st.sampled_from(["1", "2**l", "3**l", "l+1"]))
+@example(4097, 2, "1")  # 4096 layers: the most allowed
+@example(4098, 2, "1")  # 4097 layers: refused
 def test_layers_for_receptive_field_is_the_smallest_sufficient_depth(R, k, dil) -> None:
+    if dil == "1" and -(-(R - 1) // (k - 1)) > 4096:  # undilated: 1 + L (k - 1) >= R needs too many layers
+        with pytest.raises(InvalidArgument, match="more than 4096 layers"):
+            layers_for_receptive_field(R, k, dil)
+        return
     L = int(layers_for_receptive_field(R, k, dil))
     general = receptive_field_closed_form(k, dil, "n")  # closed form in n, evaluated exactly
     rf = lambda n: int(general.subs(sp.Symbol("n", integer=True, positive=True), n)) if n > 0 else 1

@@ -109,6 +109,8 @@ def _value_at(expr: sp.Expr, name: str, text: str, j: int, n: int) -> int:
                        f"field would exceed MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS} digits") from None
     except ZeroDivisionError:
         raise InvalidArgument(f"{name} {text} divides by zero at l = {j}") from None
+    except _NotConcrete:  # a SymPy constant given directly (pi, E, I): not a rational number
+        v = None
     if v is None or v.denominator != 1 or v < 1:
         shown = "not rational" if v is None else str(v)
         raise InvalidArgument(f"{name} {text} must be a positive integer for every layer "
@@ -151,6 +153,8 @@ def check_schedule(expr: sp.Expr, name: str, layers: Any = None) -> list[int] | 
                 v = _eval_at(expr, j)
             except (_Huge, ZeroDivisionError):
                 break
+            except _NotConcrete:  # a SymPy constant given directly (pi, E, I)
+                v = None
             if v is None or v.denominator != 1 or v < 1:
                 where = f"; at l = {j} it is {'not rational' if v is None else v}"
                 break

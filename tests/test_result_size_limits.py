@@ -19,6 +19,7 @@ from kronconv.formulas import layers_for_receptive_field, receptive_field_closed
 
 MAX_DIGITS = 4000  # MAX_RESULT_DIGITS, as its refusals state
 MAX_LAYERS = 4096  # MAX_LAYERS_FOR, as its refusals state
+MAX_SCHEDULE_BITS = 13351  # most bits of one schedule value, as its refusals state (4000 digits + 64 bits)
 
 
 def _decimal_digits(n: int) -> int:
@@ -35,7 +36,7 @@ def _geometric_field(k: int, b: int, depth: int) -> int:
 
 @st.composite
 def near_the_digit_limit(draw: st.DrawFn) -> tuple[int, int, int]:
-    b = draw(st.integers(2, 3000))
+    b = draw(st.one_of(st.integers(2, 3000), st.sampled_from([2**m for m in range(1, 12)])))
     k = draw(st.integers(2, 9))
     edge = round(MAX_DIGITS / math.log10(b))  # the depth where b**L reaches the limit
     depth = draw(st.one_of(st.integers(edge - 25, edge + 25), st.integers(1, MAX_LAYERS)))
@@ -52,8 +53,13 @@ def test_an_exact_field_below_the_digit_limit_is_returned_and_above_it_refused(c
     if digits <= MAX_DIGITS - 10:
         assert receptive_field_closed_form(k, dilation, depth, stride) == want
     elif digits > MAX_DIGITS + 1:
-        with pytest.raises(TooLarge, match=f"MAX_RESULT_DIGITS = {MAX_DIGITS}"):
+        with pytest.raises(TooLarge, match=f"MAX_RESULT_DIGITS = {MAX_DIGITS}") as exc:
             receptive_field_closed_form(k, dilation, depth, stride)
+        exact_sizes = not as_stride or b & (b - 1) == 0  # a stride's size is counted in whole bits
+        if digits > MAX_DIGITS + 12 and exact_sizes:  # far above: refused from sizes before the sum
+            msg = str(exc.value)
+            assert msg.startswith(f"the receptive field of {depth} layers has about ") or (
+                f"has more than {MAX_SCHEDULE_BITS} bits" in msg), msg
     else:  # within the estimate's slack: exact when given
         try:
             assert receptive_field_closed_form(k, dilation, depth, stride) == want
@@ -75,3 +81,32 @@ def test_the_deepest_search_is_answered_and_one_more_layer_refused() -> None:
     with pytest.raises(InvalidArgument) as exc:
         layers_for_receptive_field(MAX_LAYERS + 2, 2)
     assert str(exc.value) == f"rf {MAX_LAYERS + 2} needs more than {MAX_LAYERS} layers (the limit)"
+
+
+def test_a_schedule_value_of_the_most_bits_is_evaluated_and_one_bit_more_refused() -> None:
+    # 2**(E*l) + (-2)**(E*l) + 1 is 3 at l = 0 and 1 at every odd l, through powers of E bits at l = 1
+    e = MAX_SCHEDULE_BITS
+    assert receptive_field_closed_form(3, f"2**({e}*l) + (-2)**({e}*l) + 1", 2) == 1 + 2 * (3 + 1)
+    assert receptive_field_closed_form(3, 1, 2, stride=f"2**({e}*l) + (-2)**({e}*l) + 1") == 1 + 2 * (1 + 3)
+    for more in (e + 1, e + 2):
+        with pytest.raises(TooLarge) as exc:
+            receptive_field_closed_form(3, f"2**({more}*l) + (-2)**({more}*l) + 1", 2)
+        assert f"at l = 1 has more than {MAX_SCHEDULE_BITS} bits" in str(exc.value)
+
+
+def test_a_doubly_exponential_schedule_is_refused_at_the_first_layer_too_large() -> None:
+    # 2**(2**l) has 2**l + 1 bits: 8193 at l = 13, 16385 at l = 14
+    assert receptive_field_closed_form(2, "2**(2**l)", 14) == 1 + sum(2 ** (2**l) for l in range(14))
+    for depth in (15, 40, MAX_LAYERS):  # never computes 2**(2**39)
+        with pytest.raises(TooLarge) as exc:
+            receptive_field_closed_form(2, "2**(2**l)", depth)
+        assert str(exc.value) == (f"dilation 2**(2**l) at l = 14 has more than {MAX_SCHEDULE_BITS} bits: the "
+                                  f"receptive field would exceed MAX_RESULT_DIGITS = {MAX_DIGITS} digits")
+
+
+def test_a_schedule_of_large_factors_with_a_small_value_is_evaluated_exactly() -> None:
+    depth = 1200  # factors of about 14400 bits together at the last layer
+    # (8**l + 1)(8**l + 3) / (64**l + 4*8**l + 3) = 1 at every layer; its factors have ~12l bits together
+    one = "(8**l + 1)*(8**l + 3)/(64**l + 4*8**l + 3)"
+    assert receptive_field_closed_form(3, one, depth) == 1 + 2 * depth
+    assert layers_for_receptive_field(1 + 2 * depth, 3, one) == depth

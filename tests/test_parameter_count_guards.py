@@ -65,3 +65,9 @@ def test_kernel_counts_accept_rank_up_to_the_extent_and_refuse_more(N: int) -> N
     with pytest.raises(InvalidArgument) as exc:
         kernel_parameter_counts(N, N, N + 1, 2)
     assert str(exc.value) == f"rank must be at most the extent {N}, got {N + 1}"
+
+
+@given(st.integers(1, 7), st.integers(1, 5))
+def test_stack_count_defaults_are_one_channel_two_dims_a_bias_and_no_groups(k: int, L: int) -> None:
+    assert stack_parameter_count(k, L) == L * (k * k + 1)  # one k x k weight and one bias per layer
+    assert stack_parameter_count(k, L, 4) == L * (4 * 4 * k * k + 4)  # dense: C * C weights per tap

@@ -62,3 +62,64 @@ def test_a_huge_exponent_is_refused_before_it_is_computed(text: str) -> None:
     with pytest.raises(InvalidArgument) as exc:
         sym(text)
     assert str(exc.value) == _refusal(text, "exponent above 10**6")
+
+
+# ---------------------------------------------------------------- the other input and result limits
+
+def test_an_expression_of_200_characters_is_parsed_and_201_refused() -> None:
+    assert sym("1" * 200) == int("1" * 200)
+    assert sym("l" + " + l" * 49 + " " * 3) == 50 * LAYER  # 200 characters with its spaces
+    for text in ("1" * 201, "l" + " + l" * 50):
+        with pytest.raises(InvalidArgument) as exc:
+            sym(text)
+        assert str(exc.value) == "value must be a non-empty expression of at most 200 characters"
+
+
+def test_an_integer_of_1000_digits_is_accepted_and_of_1001_refused() -> None:
+    for n in (10**999, -(10**999), 2**3300):
+        assert sym(n) == n
+    for n, digits in ((10**1000, 1001), (-(10**1000), 1001), (10**1200, 1201)):
+        with pytest.raises(InvalidArgument) as exc:
+            sym(n, "size")
+        assert str(exc.value) == f"size has about {digits} digits; at most 1000 allowed"
+
+
+@pytest.mark.parametrize("ok, too_big, digits", [
+    ("10**1000", "10**1001", 1001),  # a power: its log10 bound
+    ("10**600*10**400", "10**600*10**401", 1001),  # a product: the sum of the factors' bounds
+    ("(10**500)**2", "(10**500)**3", 1500),
+])
+def test_a_number_written_as_a_formula_is_limited_by_its_size(ok: str, too_big: str, digits: int) -> None:
+    assert sym(ok) == 10**1000
+    with pytest.raises(InvalidArgument) as exc:
+        sym(too_big)
+    assert str(exc.value) == _refusal(too_big, f"about {digits} digits")
+
+
+AB, CD = sp.Symbol("a") + sp.Symbol("b"), sp.Symbol("c") + sp.Symbol("d")
+
+
+@pytest.mark.parametrize("ok, too_big, parsed", [
+    ("(a + b)**9999", "(a + b)**10000", AB**9999),  # n + 1 terms
+    ("(a + b)**99*(c + d)**99", "(a + b)**99*(c + d)**100", AB**99 * CD**99),  # 100 * 100, then 100 * 101
+])
+def test_a_formula_expanding_to_10000_terms_is_accepted_and_more_refused(ok: str, too_big: str,
+                                                                          parsed: sp.Expr) -> None:
+    got = sym(ok)  # left unexpanded; symbols become positive integers
+    assert got.xreplace({s: sp.Symbol(s.name) for s in got.free_symbols}) == parsed
+    with pytest.raises(InvalidArgument) as exc:
+        sym(too_big)
+    assert str(exc.value) == _refusal(too_big, "expands to more than 10000 terms")
+
+
+def test_a_result_of_4000_digits_is_returned_and_of_4001_refused() -> None:
+    from kronconv import TooLarge
+    from kronconv.formulas import stack_parameter_count
+
+    # L * C**2 * k**3 with k = 2**3000, C = 2**2000, L = 2**e: the count is 2**(e + 13000)
+    k, C = 2**3000, 2**2000
+    assert stack_parameter_count(k, 2**285, C, dims=3, bias=False) == 2**13285  # 3999.5 digits by its bits
+    with pytest.raises(TooLarge) as exc:
+        stack_parameter_count(k, 2**288, C, dims=3, bias=False)  # 4000.4 digits by its bits
+    assert str(exc.value) == ("the parameter count has about 4001 decimal digits, above the limit "
+                              "MAX_RESULT_DIGITS = 4000; use smaller sizes")

@@ -51,3 +51,32 @@ def test_a_sympy_value_that_is_not_finite_and_exact_is_refused(value: sp.Expr) -
 @pytest.mark.parametrize("value", [sp.Integer(3), sp.Rational(1, 2), A, A**2 + sp.Rational(3, 7), sp.sqrt(2)])
 def test_a_finite_exact_sympy_value_is_returned_unchanged(value: sp.Expr) -> None:
     assert sym(value) is value
+
+
+@pytest.mark.parametrize("text, word", [("nan", "nan"), ("oo", "oo"), ("zoo", "zoo"), ("inf", "inf"),
+                                        ("Infinity", "Infinity"), ("NaN", "NaN"), ("2*oo + l", "oo"),
+                                        ("l**inf", "inf"), ("a + INF", "INF")])
+def test_a_formula_naming_a_non_finite_value_is_refused(text: str, word: str) -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        sym(text, "stride")
+    assert str(exc.value) == (f"stride: {text!r} uses {word!r}; non-finite values (nan, oo, zoo, inf) "
+                              "are not sizes")
+
+
+@pytest.mark.parametrize("name", ["info", "noon", "zoom", "nano", "oo2", "inf_"])
+def test_a_symbol_merely_containing_such_a_name_is_a_symbol(name: str) -> None:
+    got = sym(f"{name} + 1")
+    assert got == sp.Symbol(name, integer=True, positive=True) + 1
+
+
+@pytest.mark.parametrize("text", ["1e5", "2E3", "1e+5", "3e-2", "l*1e3", "5e0", "(l + 2e1)"])
+def test_scientific_notation_is_refused_as_a_float(text: str) -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        sym(text, "kernel")
+    assert str(exc.value) == (f"kernel: {text!r} uses scientific notation; write integers in full "
+                              "(e.g. 100000, not 1e5): floats are never taken as exact integers")
+
+
+@pytest.mark.parametrize("name", ["e5", "a1e5", "E2", "x_1e3"])
+def test_an_identifier_with_e_and_digits_is_a_symbol(name: str) -> None:
+    assert sym(f"2*{name}") == 2 * sp.Symbol(name, integer=True, positive=True)

@@ -4,8 +4,8 @@ Every public entry that evaluates a schedule layer by layer (``check_schedule``,
 ``receptive_field_closed_form``, ``layers_for_receptive_field``) refuses such a schedule with
 :class:`InvalidArgument` naming the first failing layer, whether the failure is a division by
 zero, a value below 1, or a value that is not a rational number (a SymPy constant given directly).
-Error messages echo an expression of up to 60 characters exactly as SymPy prints it, and cut a
-longer one to a prefix with its length.
+Error messages echo an expression of up to 60 characters exactly as SymPy prints it, and a
+longer one as a quoted prefix followed by its length.
 """
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ def test_a_longer_expression_is_cut_and_its_length_given(length: int) -> None:
         check_schedule(expr, "dilation")
     msg = str(exc.value)
     assert str(expr) not in msg
-    assert f"...' ({length} characters" in msg
-    assert msg.startswith("dilation " + str(expr)[: MAX_QUOTE - 2] + "...'")
+    shown = f"'{str(expr)[: MAX_QUOTE - 2]}...' ({length} characters)"  # quoted prefix and the full length
+    assert msg.startswith(f"dilation {shown} must be a positive integer for every layer l >= 0")
 
 
 @pytest.mark.parametrize("layers, scope", [(None, "l >= 0"), ("L", "l >= 0"), (1, "l = 0..0"), (4, "l = 0..3"),
@@ -112,3 +112,16 @@ def test_an_unprovable_schedule_is_refused_naming_the_layers_in_range(layers: ob
         with pytest.raises(InvalidArgument) as exc2:
             receptive_field_closed_form(3, "a - l", layers)
         assert str(exc2.value) == str(exc.value)
+
+
+@pytest.mark.parametrize("text, bad, value", [("3 - l", 3, "0"), ("5 - 2*l", 3, "-1"), ("(l + 2)/2", 1, "3/2")])
+def test_the_layer_search_names_the_layers_it_evaluated(text: str, bad: int, value: str) -> None:
+    # layers 0..bad-1 have positive integer dilations; the target is out of reach before layer bad
+    with pytest.raises(InvalidArgument) as exc:
+        layers_for_receptive_field(10**6, 3, text)
+    assert str(exc.value) == (f"dilation {sym(text)} must be a positive integer for every layer "
+                              f"l = 0..{bad}; at l = {bad} it is {value}")
+    with pytest.raises(InvalidArgument) as exc:
+        layers_for_receptive_field(10**6, 3, 1, text)
+    assert str(exc.value) == (f"stride {sym(text)} must be a positive integer for every layer "
+                              f"l = 0..{bad}; at l = {bad} it is {value}")

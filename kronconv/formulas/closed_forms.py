@@ -139,7 +139,7 @@ def check_schedule(expr: sp.Expr, name: str, layers: Any = None) -> list[int] | 
     True
     """
     L = None if layers is None else sym(layers, "layers")
-    text = short_repr(str(expr))[1:-1] if len(str(expr)) > 60 else str(expr)
+    text = short_repr(str(expr)) if len(str(expr)) > 60 else str(expr)  # long: "'2**l + ...' (75 characters)"
     if not (expr.free_symbols - {LAYER}) and L is not None and L.is_Integer:
         n = int(L)
         values = [_value_at(expr, name, text, j, n) for j in range(n)]

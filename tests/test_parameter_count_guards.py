@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kronconv import InvalidArgument
-from kronconv.formulas import kernel_parameter_counts, stack_parameter_count
+from kronconv.formulas import kernel_parameter_counts, parameter_table, stack_parameter_count
 
 
 @given(st.integers(1, 5), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4),
@@ -71,3 +71,11 @@ def test_kernel_counts_accept_rank_up_to_the_extent_and_refuse_more(N: int) -> N
 def test_stack_count_defaults_are_one_channel_two_dims_a_bias_and_no_groups(k: int, L: int) -> None:
     assert stack_parameter_count(k, L) == L * (k * k + 1)  # one k x k weight and one bias per layer
     assert stack_parameter_count(k, L, 4) == L * (4 * 4 * k * k + 4)  # dense: C * C weights per tap
+
+
+@pytest.mark.parametrize("bad", [0, -1, -27, True, 3.0, "9"])
+def test_parameter_table_refuses_an_extent_that_is_not_a_positive_integer(bad: object) -> None:
+    assert parameter_table([1])[0]["extent"] == 1  # the smallest extent: a 1 x 1 kernel
+    with pytest.raises(InvalidArgument) as exc:
+        parameter_table([3, bad])  # type: ignore[list-item]
+    assert str(exc.value) == f"extents must be positive integers, got {bad!r}"

@@ -110,3 +110,15 @@ def test_a_schedule_of_large_factors_with_a_small_value_is_evaluated_exactly() -
     one = "(8**l + 1)*(8**l + 3)/(64**l + 4*8**l + 3)"
     assert receptive_field_closed_form(3, one, depth) == 1 + 2 * depth
     assert layers_for_receptive_field(1 + 2 * depth, 3, one) == depth
+
+
+def test_an_unreachable_target_is_shown_whole_up_to_40_digits() -> None:
+    for digits in (39, 40):
+        target = 10 ** (digits - 1) + 7
+        with pytest.raises(InvalidArgument) as exc:
+            layers_for_receptive_field(target, 2)
+        assert str(exc.value) == f"rf {target} needs more than {MAX_LAYERS} layers (the limit)"
+    for digits in (41, 42, 300):
+        with pytest.raises(InvalidArgument) as exc:
+            layers_for_receptive_field(10 ** (digits - 1) + 7, 2)
+        assert str(exc.value) == f"rf of about 10**{digits - 1} needs more than {MAX_LAYERS} layers (the limit)"

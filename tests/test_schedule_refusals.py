@@ -125,3 +125,11 @@ def test_the_layer_search_names_the_layers_it_evaluated(text: str, bad: int, val
         layers_for_receptive_field(10**6, 3, 1, text)
     assert str(exc.value) == (f"stride {sym(text)} must be a positive integer for every layer "
                               f"l = 0..{bad}; at l = {bad} it is {value}")
+
+
+def test_zero_to_the_power_zero_is_one_as_in_python() -> None:
+    # l**l is 0**0 = 1 at l = 0 (Python's and SymPy's convention), then 1, 4, 27
+    values = [l**l for l in range(4)]
+    assert check_schedule(sym("l**l"), "dilation", 4) == values == [1, 1, 4, 27]
+    assert receptive_field_closed_form(3, "l**l", 4) == 1 + 2 * sum(values)
+    assert receptive_field_closed_form(3, 1, 4, stride="l**l") == 1 + 2 * (1 + 1 + 1 + 1 * 1 * 4)

@@ -80,3 +80,18 @@ def test_scientific_notation_is_refused_as_a_float(text: str) -> None:
 @pytest.mark.parametrize("name", ["e5", "a1e5", "E2", "x_1e3"])
 def test_an_identifier_with_e_and_digits_is_a_symbol(name: str) -> None:
     assert sym(f"2*{name}") == 2 * sp.Symbol(name, integer=True, positive=True)
+
+
+@pytest.mark.parametrize("text", ["()", "(())", "( )"])
+def test_an_empty_tuple_is_not_an_expression(text: str) -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        sym(text)
+    assert str(exc.value) == f"value: {text!r} may use only + - * / ** on numbers and symbols"
+
+
+def test_the_first_non_finite_name_in_alphabetical_order_is_named() -> None:
+    for text, first in (("oo + nan", "nan"), ("nan + oo", "nan"), ("zoo*inf", "inf"), ("inf*zoo", "inf"),
+                        ("l + zoo + oo", "oo")):
+        with pytest.raises(InvalidArgument) as exc:
+            sym(text)
+        assert f"uses {first!r};" in str(exc.value)

@@ -122,3 +122,18 @@ def test_an_unreachable_target_is_shown_whole_up_to_40_digits() -> None:
         with pytest.raises(InvalidArgument) as exc:
             layers_for_receptive_field(10 ** (digits - 1) + 7, 2)
         assert str(exc.value) == f"rf of about 10**{digits - 1} needs more than {MAX_LAYERS} layers (the limit)"
+
+
+@pytest.mark.parametrize("kernel, exponent, estimated", [
+    (2, 13315, False), (2, 13316, True),  # kernel 2 counts 2 bits: 2 + 13316 + 1 + 2 bits = 4010.02 digits
+    ("k", 13317, False), ("k", 13318, True),  # a symbolic kernel counts no bits
+])
+def test_a_result_estimated_over_the_limit_plus_10_digits_is_refused_before_it_is_computed(
+        kernel: object, exponent: int, estimated: bool) -> None:
+    # two layers, dilations 1 and 2**exponent: the bound is (kernel bits + exponent + 1 + 2) bits, as the
+    # module docstring's sizing says; just under 10 digits over the limit the sum is computed and then refused
+    with pytest.raises(TooLarge) as exc:
+        receptive_field_closed_form(kernel, f"2**({exponent}*l)", 2)
+    msg = str(exc.value)
+    assert msg.startswith("the receptive field of 2 layers has about" if estimated else "the receptive field has about")
+    assert msg.endswith(f"above the limit MAX_RESULT_DIGITS = {MAX_DIGITS}; use smaller sizes")

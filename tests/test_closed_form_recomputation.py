@@ -9,6 +9,7 @@ equal it as a polynomial, for concrete depths and for a symbolic depth evaluated
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import sympy as sp
 from hypothesis import given, settings
@@ -75,3 +76,18 @@ def test_symbolic_depth_evaluates_to_the_brute_force_sum(kernel, dil, stride) ->
     k = K if kernel == "k" else kernel
     for depth in range(1, 6):
         assert sp.simplify(closed.subs(L, depth) - brute_force(k, dil, stride, depth)) == 0
+
+
+@cache
+def _symbolic_depth(k: int) -> sp.Expr:
+    return layers_for_receptive_field("R", k, "a**l")  # a Piecewise closed form: a = 1 is linear
+
+
+@given(st.integers(2, 5), st.integers(2, 9), st.integers(2, 5000))
+@settings(max_examples=60)
+def test_the_symbolic_depth_for_a_symbolic_base_is_the_first_depth_reaching_the_target(k, a, target) -> None:
+    # moderate targets: the ceiling of a log ratio is then far enough from an integer for SymPy to round it
+    depth = int(_symbolic_depth(k).subs({sp.Symbol("R", integer=True, positive=True): target, A: a}))
+    dil = ("a**l", lambda l, a: a**l)
+    assert brute_force(k, dil, STRIDES[0], depth, a) >= target
+    assert brute_force(k, dil, STRIDES[0], depth - 1, a) < target

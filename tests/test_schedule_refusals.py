@@ -133,3 +133,18 @@ def test_zero_to_the_power_zero_is_one_as_in_python() -> None:
     assert check_schedule(sym("l**l"), "dilation", 4) == values == [1, 1, 4, 27]
     assert receptive_field_closed_form(3, "l**l", 4) == 1 + 2 * sum(values)
     assert receptive_field_closed_form(3, 1, 4, stride="l**l") == 1 + 2 * (1 + 1 + 1 + 1 * 1 * 4)
+
+
+@pytest.mark.parametrize("kernel, message", [
+    (0, "kernel must be a positive integer, got 0"),
+    (-3, "kernel must be a positive integer, got -3"),
+    ("5/2", "kernel must be a positive integer, got 5/2"),
+    ("l + 2", "kernel l + 2 may not use the layer index l (only dilations and strides may)"),
+    ("k - 5", ("kernel k - 5 must be a positive integer for all positive-integer values of its symbols, and "
+               "this cannot be shown; give a number or a plain symbol")),
+])
+def test_the_layer_search_refuses_a_kernel_that_is_not_a_size(kernel: object, message: str) -> None:
+    for target in (10, "R"):
+        with pytest.raises(InvalidArgument) as exc:
+            layers_for_receptive_field(target, kernel)
+        assert str(exc.value) == message

@@ -10,6 +10,7 @@ the output sizes must match that support.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +80,16 @@ def test_every_axis_of_the_table_matches_its_dependency_support(layers) -> None:
                       ("offset", [w[2] for w in last]), ("centre", [w[2] + (w[0] - 1) / 2 for w in last])):
         assert table[key] == (vals[0] if vals[0] == vals[1] else vals), key
     assert table["parameters"] == net.parameter_count and table["dims"] == 2
+
+
+def test_field_rows_are_immutable_values() -> None:
+    import dataclasses
+
+    from kronconv.formulas import chain_fields
+
+    rows = chain_fields([3, 3], [1, 2], [1, 1], [1, 2])
+    again = chain_fields([3, 3], [1, 2], [1, 1], [1, 2])
+    assert rows == again and hash(rows[-1]) == hash(again[-1]) and len({*rows, *again}) == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[-1].receptive_field = 8  # type: ignore[misc]
+    assert rows[-1].receptive_field == 7

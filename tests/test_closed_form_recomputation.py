@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kronconv import InvalidArgument
 from kronconv.formulas import layers_for_receptive_field, receptive_field_closed_form
 
 K, A, L = (sp.Symbol(n, integer=True, positive=True) for n in "kaL")
@@ -91,3 +93,18 @@ def test_the_symbolic_depth_for_a_symbolic_base_is_the_first_depth_reaching_the_
     dil = ("a**l", lambda l, a: a**l)
     assert brute_force(k, dil, STRIDES[0], depth, a) >= target
     assert brute_force(k, dil, STRIDES[0], depth - 1, a) < target
+
+
+@pytest.mark.parametrize("dil", DILATIONS[:5], ids=[d[0] for d in DILATIONS[:5]])
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_the_symbolic_depth_for_a_symbolic_target_is_the_first_depth_reaching_it(dil, k) -> None:
+    # polynomial schedules give quadratic or cubic r(L): only the positive real root is the depth
+    if dil[0] == "(l + 1)**2":  # a cubic: SymPy's root formula is complex-valued, so none is given
+        with pytest.raises(InvalidArgument, match=r"cannot invert the receptive field .* symbolically"):
+            layers_for_receptive_field("R", k, dil[0])
+        return
+    depth_of = layers_for_receptive_field("R", k, dil[0])
+    R = sp.Symbol("R", integer=True, positive=True)
+    for target in (2, 3, 10, 99, 100, 101, 1234, 4999):
+        depth = int(depth_of.subs(R, target))
+        assert brute_force(k, dil, STRIDES[0], depth) >= target > brute_force(k, dil, STRIDES[0], depth - 1)

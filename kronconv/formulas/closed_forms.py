@@ -216,6 +216,19 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
     return bounded(out, "the receptive field")
 
 
+def _real_at_samples(root: sp.Expr) -> bool:
+    """Whether a root formula is real with every symbol at 10 and at 1000.
+
+    SymPy writes the real root of a cubic with principal cube roots of negative numbers, a formula
+    without ``I`` that evaluates to complex numbers; such a root is not a depth.
+    """
+    for value in (10, 1000):
+        v = sp.N(root.xreplace({s: sp.Integer(value) for s in root.free_symbols}))
+        if v.is_real is not True:
+            return False
+    return True
+
+
 def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: Any = 1) -> sp.Expr:
     r"""Smallest number of layers whose receptive field is at least ``rf``.
 
@@ -261,7 +274,7 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
     if isinstance(target, sp.Piecewise):  # e.g. base a: the a = 1 branch is the linear case
         target = target.args[-1][0]
     try:
-        sols = [s for s in sp.solve(sp.Eq(target, R), Lr) if not s.has(sp.I)]
+        sols = [s for s in sp.solve(sp.Eq(target, R), Lr) if not s.has(sp.I) and _real_at_samples(s)]
     except (NotImplementedError, ValueError, TypeError):
         sols = []
     if len(sols) == 1:

@@ -86,7 +86,7 @@ def _symbolic_depth(k: int) -> sp.Expr:
 
 
 @given(st.integers(2, 5), st.integers(2, 9), st.integers(2, 5000))
-@settings(max_examples=60)
+@settings(max_examples=30)
 def test_the_symbolic_depth_for_a_symbolic_base_is_the_first_depth_reaching_the_target(k, a, target) -> None:
     # moderate targets: the ceiling of a log ratio is then far enough from an integer for SymPy to round it
     depth = int(_symbolic_depth(k).subs({sp.Symbol("R", integer=True, positive=True): target, A: a}))

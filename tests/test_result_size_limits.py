@@ -44,7 +44,7 @@ def near_the_digit_limit(draw: st.DrawFn) -> tuple[int, int, int]:
 
 
 @given(near_the_digit_limit(), st.booleans())
-@settings(max_examples=100)
+@settings(max_examples=60)
 def test_an_exact_field_below_the_digit_limit_is_returned_and_above_it_refused(case, as_stride) -> None:
     k, b, depth = case
     want = _geometric_field(k, b, depth)

@@ -109,6 +109,8 @@ def _value_at(expr: sp.Expr, name: str, text: str, j: int, n: int) -> int:
                        f"field would exceed MAX_RESULT_DIGITS = {MAX_RESULT_DIGITS} digits") from None
     except ZeroDivisionError:
         raise InvalidArgument(f"{name} {text} divides by zero at l = {j}") from None
+    except _NotConcrete:  # a SymPy constant given directly (pi, E, I): not a rational number
+        v = None
     if v is None or v.denominator != 1 or v < 1:
         shown = "not rational" if v is None else str(v)
         raise InvalidArgument(f"{name} {text} must be a positive integer for every layer "
@@ -137,7 +139,7 @@ def check_schedule(expr: sp.Expr, name: str, layers: Any = None) -> list[int] | 
     True
     """
     L = None if layers is None else sym(layers, "layers")
-    text = short_repr(str(expr))[1:-1] if len(str(expr)) > 60 else str(expr)
+    text = short_repr(str(expr)) if len(str(expr)) > 60 else str(expr)  # long: "'2**l + ...' (75 characters)"
     if not (expr.free_symbols - {LAYER}) and L is not None and L.is_Integer:
         n = int(L)
         values = [_value_at(expr, name, text, j, n) for j in range(n)]
@@ -151,6 +153,8 @@ def check_schedule(expr: sp.Expr, name: str, layers: Any = None) -> list[int] | 
                 v = _eval_at(expr, j)
             except (_Huge, ZeroDivisionError):
                 break
+            except _NotConcrete:  # a SymPy constant given directly (pi, E, I)
+                v = None
             if v is None or v.denominator != 1 or v < 1:
                 where = f"; at l = {j} it is {'not rational' if v is None else v}"
                 break
@@ -212,6 +216,19 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
     return bounded(out, "the receptive field")
 
 
+def _real_at_samples(root: sp.Expr) -> bool:
+    """Whether a root formula is real with every symbol at 10 and at 1000.
+
+    SymPy writes the real root of a cubic with principal cube roots of negative numbers, a formula
+    without ``I`` that evaluates to complex numbers; such a root is not a depth.
+    """
+    for value in (10, 1000):
+        v = sp.N(root.xreplace({s: sp.Integer(value) for s in root.free_symbols}))
+        if v.is_real is not True:
+            return False
+    return True
+
+
 def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: Any = 1) -> sp.Expr:
     r"""Smallest number of layers whose receptive field is at least ``rf``.
 
@@ -257,7 +274,7 @@ def layers_for_receptive_field(rf: Any, kernel: Any, dilation: Any = 1, stride: 
     if isinstance(target, sp.Piecewise):  # e.g. base a: the a = 1 branch is the linear case
         target = target.args[-1][0]
     try:
-        sols = [s for s in sp.solve(sp.Eq(target, R), Lr) if not s.has(sp.I)]
+        sols = [s for s in sp.solve(sp.Eq(target, R), Lr) if not s.has(sp.I) and _real_at_samples(s)]
     except (NotImplementedError, ValueError, TypeError):
         sols = []
     if len(sols) == 1:

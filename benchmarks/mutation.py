@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -581,6 +582,25 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
                     f"seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min")
 
 
+def _moved(key: str, since: str) -> str:
+    """``key`` (``FILE:LINE OP: DETAIL`` at commit ``since``) with its line moved to where that line is
+    now: the same line, or the line edited in its place (a block of as many lines); else unchanged."""
+    m = re.match(r"(.+?):(\d+) (.+)$", key)
+    if not m:
+        return key
+    try:
+        old = subprocess.run(["git", "show", f"{since}:{m[1]}"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    except subprocess.CalledProcessError:
+        return key
+    new = (ROOT / m[1]).read_text().splitlines()
+    line = int(m[2]) - 1
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if i1 <= line < i2 and (tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1)):
+            return f"{m[1]}:{line - i1 + j1 + 1} {m[3]}"  # a line edited in place: its same site, if it has one
+    return key
+
+
 def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args: argparse.Namespace,
                 cmap: CoverageMap, works: queue.Queue[Zygote]) -> dict[str, Any] | None:
     """Run the survivors the report lists for ``name`` again (after new tests were written); the
@@ -603,7 +623,12 @@ def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], 
             pool.setdefault(_key(s), []).append(s)
     matched: list[Site] = []
     gone: list[Site] = []
+    reasons = dict(re.findall(r"^\| `([^`]+)` \| [^|]+ \| (.+) \|$", section, re.MULTILINE))
+    carried: dict[str, str] = {}  # a moved survivor keeps its reviewed reason under its new line
     for key in listed:
+        if args.since and not pool.get(key) and (moved := _moved(key, args.since)) != key:
+            carried[moved] = reasons.get(key, "to review")
+            key = moved
         if pool.get(key):
             matched.append(pool[key].pop(0))
         else:
@@ -619,6 +644,7 @@ def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], 
     notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
     notes.update({_key(s): UNCONFIRMED for s, st, how in results if st == "survived" and how.endswith(UNCONFIRMED)})
     notes.update({_key(s): "site changed since the run: run the set again" for s in gone})
+    notes.update({k: v for k, v in carried.items() if k not in notes and not v.startswith(RUNNER_NOTES)})
     newly = len(matched) - len(still)
     old_how = cells[-1].split("; survivors re-checked")[0]
     return _summary(name, n_sites, run, killed + newly, still + gone, notes, time.perf_counter() - start,
@@ -648,6 +674,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--whole-suite-later", action="store_true",
                     help="a survivor of a line run at import is not run against the whole suite now (it is "
                          "listed as such; a --recheck without this flag confirms it)")
+    ap.add_argument("--since", metavar="REV",
+                    help="with --recheck: the git revision the listed survivors' lines refer to (a survivor "
+                         "whose line only moved is found at its new line)")
     ap.add_argument("--recheck", action="store_true",
                     help="run only the survivors --report lists for each set again (after new tests)")
     args = ap.parse_args(argv)

@@ -156,3 +156,20 @@ def test_the_runner_kills_a_known_mutant_and_reports_an_unreached_one(tmp_path):
     text = report.read_text()
     assert "| smoke | 2 | 2 | 1 | 50.0% | 2 |" in text and "(0 more killed)" in text
     assert "| `kronconv/qtt/ranks.py:1 arith: Add -> Sub` | arith | site changed since the run" in text
+
+
+def test_a_survivor_whose_line_moved_is_found_at_its_new_line(tmp_path, monkeypatch):
+    """``--recheck --since REV``: lines inserted above a listed survivor move it; a line edited in place
+    keeps its position in the block; a deleted line is not found (the key is returned unchanged)."""
+    monkeypatch.setattr(mut, "ROOT", tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "m.py").write_text("a = 1\nb = 2\nc = 3\nd = 4\n")
+    subprocess.run([*git, "add", "m.py"], check=True)
+    subprocess.run([*git, "commit", "-qm", "m"], check=True)
+    (tmp_path / "m.py").write_text("x = 0\ny = 0\na = 1\nb = 2 + 0\nc = 3\n")
+    assert mut._moved("m.py:1 const+: 1 -> 2", "HEAD") == "m.py:3 const+: 1 -> 2"
+    assert mut._moved("m.py:2 const+: 2 -> 3", "HEAD") == "m.py:4 const+: 2 -> 3"  # edited in place
+    assert mut._moved("m.py:3 const+: 3 -> 4", "HEAD") == "m.py:5 const+: 3 -> 4"
+    assert mut._moved("m.py:4 const+: 4 -> 5", "HEAD") == "m.py:4 const+: 4 -> 5"  # deleted: not moved
+    assert mut._moved("m.py:1 const+: 1 -> 2", "no-such-rev") == "m.py:1 const+: 1 -> 2"

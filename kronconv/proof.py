@@ -39,6 +39,7 @@ from functools import lru_cache
 from typing import Any
 
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from .errors import InvalidArgument
 
@@ -51,6 +52,7 @@ __all__ = [
     "Obligation",
     "Proof",
     "Step",
+    "canonical_srepr",
     "clear_cache",
     "content_hash",
     "discharge",
@@ -72,6 +74,43 @@ SREPR_NAMES = frozenset({
     "BooleanFalse", "integer", "positive", "nonnegative", "negative", "True", "False", "Piecewise",
     "ExprCondPair", "log", "Float", "Equality", "Unequality", "tanh",
 })
+
+
+class _CanonicalRepr(ReprPrinter):
+    """``srepr`` that writes a symbol's assumptions in one canonical, minimal form."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        if expr.is_Dummy:
+            return super()._print_Symbol(expr)
+        facts = expr.assumptions0
+        keep = {name: True for name in ("integer", "positive") if facts.get(name)}
+        if facts.get("nonnegative") and not facts.get("positive"):
+            keep["nonnegative"] = True
+        if sp.Symbol(expr.name, **keep) != expr:  # assumptions outside this form: SymPy's own, sorted
+            keep = dict(sorted(expr._assumptions_orig.items()))
+        if not keep:
+            return f"Symbol({expr.name!r})"
+        return f"Symbol({expr.name!r}, {', '.join(f'{k}={v}' for k, v in sorted(keep.items()))})"
+
+
+def canonical_srepr(expr: sp.Basic) -> str:
+    """:func:`sympy.srepr` with every symbol's assumptions in one canonical form.
+
+    SymPy prints the assumptions a symbol was first built with in the process, in that order, and
+    its cache may hand back an equal symbol built elsewhere (the caller's own ``sp.symbols("d",
+    positive=True, integer=True)``, or one with ``nonnegative=True`` added, say), so plain ``srepr``
+    of the same expression can differ between processes.  Here a symbol's assumptions are written
+    as the smallest of ``integer``, ``positive``, ``nonnegative`` that gives the same symbol, sorted
+    (SymPy's own, sorted, when others are needed); certificates store this form.
+
+    Examples
+    --------
+    >>> canonical_srepr(sp.Symbol("d", positive=True, integer=True, nonnegative=True))
+    "Symbol('d', integer=True, positive=True)"
+    >>> canonical_srepr(sp.Symbol("t", nonnegative=True, integer=True) + 1)
+    "Add(Symbol('t', integer=True, nonnegative=True), Integer(1))"
+    """
+    return _CanonicalRepr().doprint(expr)
 
 
 def parse_srepr(text: str) -> sp.Basic:
@@ -159,7 +198,7 @@ class Obligation:
         return bool(sp.simplify(e) is sp.true)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "expr": sp.srepr(self.expr), "text": str(self.expr), "note": self.note}
+        return {"kind": self.kind, "expr": canonical_srepr(self.expr), "text": str(self.expr), "note": self.note}
 
 
 @dataclass(frozen=True)

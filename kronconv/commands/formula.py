@@ -16,6 +16,7 @@ from ..formulas import (
     stack_parameter_count,
     sym,
 )
+from ..proof import canonical_srepr
 from ..render import Raw, table, to_json
 from ._common import int_list, positive_int, write_output
 
@@ -76,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _emit(args: argparse.Namespace, name: str, lhs: str, expr: sp.Expr, inputs: dict[str, Any]) -> int:
     if args.format == "json":
         text = to_json({"quantity": name, "inputs": inputs, "expression": str(expr),
-                        "latex": sp.latex(expr), "srepr": sp.srepr(expr)})
+                        "latex": sp.latex(expr), "srepr": canonical_srepr(expr)})
     elif args.format == "latex":
         text = f"{lhs} = {sp.latex(expr)}"
     elif args.format == "md":

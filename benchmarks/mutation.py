@@ -35,7 +35,10 @@ that reads what the line builds (a function's body, for its default values and d
 lines of the module that read a module-level name), then the set's own test files (``--tests``)
 and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
 ``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
-their unmutated time (at least 60 s) counts as killed by timeout.  Each mutant is written into a
+their unmutated time (at least 60 s) counts as killed by timeout.  A test that fails after other
+tests ran in the same process is run again alone against the mutant; when it passes alone, the same
+tests in the same order run against the unmutated code, and when they fail there too the kill is
+not counted (left-over state, not the mutant, failed it).  Each mutant is written into a
 private copy of the repository (the working tree is never modified); ``--jobs`` copies run at
 once, in the sample's random order, so that ``--budget`` (seconds per module set), which stops the run
 when spent and says so, leaves a uniform random sample.  ``--report``
@@ -449,6 +452,24 @@ def coverage_map(work: Path, suite: list[str], cache: Path | None) -> CoverageMa
     return cmap
 
 
+def _confirm_kill(work: Zygote, tests: list[str], killer: str, cmap: CoverageMap, original: str,
+                  target: Path) -> tuple[str, float]:
+    """A test that failed after other tests ran in the same process may have failed because of what
+    they left behind (a cache, a global), not because of the mutant: run it alone against the
+    mutant, and when it passes alone, the same tests in the same order against the unmutated code.
+    ``killed`` unless that fails too (``error``: the kill proves nothing)."""
+    st, secs = _run_tests(work, [killer], _timeout([killer], cmap))
+    if st != "survived":
+        return "killed", secs
+    mutated = target.read_text()
+    target.write_text(original)
+    try:
+        base, more = _run_tests(work, tests, _timeout(tests, cmap))
+    finally:
+        target.write_text(mutated)
+    return ("killed" if base == "survived" else "error"), secs + more
+
+
 def _killer(work: Path | Zygote) -> str | None:
     """The node id of the test that failed in ``work``'s last run (from ``-rf``'s summary line)."""
     log = (work.work if isinstance(work, Zygote) else work) / ".mutation-run.log"
@@ -524,7 +545,12 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
                 target.write_text(mutate(originals[site.file], site))
                 st, secs = _run_tests(work, tests, _timeout(tests, cmap))
                 how = f"{len(tests)} test(s)"
-                if st == "killed" and (k := _killer(work)):
+                k = _killer(work) if st == "killed" else None
+                if k and k != tests[0] and not k.startswith(tests[0] + "::"):
+                    st, more = _confirm_kill(work, tests, k, cmap, originals[site.file], target)
+                    secs += more
+                    how += ", failing on the unmutated code too when run in this order" if st == "error" else ""
+                if st == "killed" and k:
                     with lock:
                         killers[k] = killers.get(k, 0) + 1
                 if st == "survived" and not exact and args.whole_suite_later:
@@ -576,7 +602,8 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
                        key=lambda s: (s.file, s.line, s.index, s.op))
     notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
     notes.update({_key(s): UNCONFIRMED for s, st, how in results if st == "survived" and how.endswith(UNCONFIRMED)})
-    notes.update({_key(s): "the test run broke (see the log)" for s, st, _ in results if st == "error"})
+    notes.update({_key(s): "the test run broke (see the log)" if "unmutated" not in how else how.split(", ", 1)[1]
+                  for s, st, how in results if st == "error"})
     elapsed = time.perf_counter() - start
     return _summary(name, len(sites), len(results), len(results) - len(survivors), survivors, notes, elapsed,
                     f"seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min")

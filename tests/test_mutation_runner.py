@@ -173,3 +173,26 @@ def test_a_survivor_whose_line_moved_is_found_at_its_new_line(tmp_path, monkeypa
     assert mut._moved("m.py:3 const+: 3 -> 4", "HEAD") == "m.py:5 const+: 3 -> 4"
     assert mut._moved("m.py:4 const+: 4 -> 5", "HEAD") == "m.py:4 const+: 4 -> 5"  # deleted: not moved
     assert mut._moved("m.py:1 const+: 1 -> 2", "no-such-rev") == "m.py:1 const+: 1 -> 2"
+
+
+def test_a_kill_that_only_an_earlier_tests_leftovers_cause_is_not_counted(tmp_path):
+    """A test failing after another test left state behind proves nothing about the mutant: the runner
+    re-runs the failing test alone, then the same order on the unmutated code."""
+    (tmp_path / "m.py").write_text("X = []\n\n\ndef f():\n    pass\n")
+    (tmp_path / "test_a.py").write_text("import m\n\n\ndef test_a():\n    m.X.append(1)\n")
+    (tmp_path / "test_b.py").write_text("import m\n\n\ndef test_b():\n    assert not m.X\n")
+    (tmp_path / "test_c.py").write_text("import m\n\n\ndef test_c():\n    m.f()\n")
+    cmap = mut.CoverageMap(lines={}, seconds={}, suite_seconds=1.0)
+    target, original = tmp_path / "m.py", (tmp_path / "m.py").read_text()
+    leaky = ["test_a.py::test_a", "test_b.py::test_b"]  # fails in this order on the unmutated code
+    assert mut._run_tests(tmp_path, leaky, 60)[0] == "killed"
+    assert mut._killer(tmp_path) == "test_b.py::test_b"
+    assert mut._confirm_kill(tmp_path, leaky, "test_b.py::test_b", cmap, original, target)[0] == "error"
+    assert target.read_text() == original  # the mutant (here: none) is back in place
+    target.write_text("X = [1]\n\n\ndef f():\n    pass\n")  # a mutant that test_b sees alone
+    assert mut._confirm_kill(tmp_path, leaky, "test_b.py::test_b", cmap, original, target)[0] == "killed"
+    mutant = "X = []\n\n\ndef f():\n    X.append(1)\n"  # seen only after test_c ran: still a real kill
+    target.write_text(mutant)
+    order = ["test_c.py::test_c", "test_b.py::test_b"]
+    assert mut._confirm_kill(tmp_path, order, "test_b.py::test_b", cmap, original, target)[0] == "killed"
+    assert target.read_text() == mutant

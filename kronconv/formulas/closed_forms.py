@@ -210,7 +210,11 @@ def receptive_field_closed_form(kernel: Any, dilation: Any, layers: Any, stride:
             total += d * jump
             jump *= s_
         return bounded(sp.expand(1 + (k - 1) * total), "the receptive field")
-    out = _closed_form_cached(k, dil, st, L)
+    try:
+        out = _closed_form_cached(k, dil, st, L)
+    except TypeError:  # SymPy compares complex roots, e.g. of the product of l**2 + 1
+        raise InvalidArgument(f"cannot sum the receptive field of dilation {dil} and stride {st} over {L} layers "
+                              "symbolically; give a concrete number of layers") from None
     if L.is_number and not out.free_symbols:
         out = sp.Integer(out)
     return bounded(out, "the receptive field")

@@ -25,7 +25,7 @@ from .._util import exact_number as _num
 from .._util import squash as _squash
 from ..errors import InvalidArgument, InvalidSpec, InvalidType, short_repr
 from ..spec import Conv, Network
-from .expressions import bounded, sym
+from .expressions import LAYER, _check_size_expr, bounded, sym
 
 __all__ = ["FieldRow", "FieldTable", "chain_fields", "network_fields", "network_output_size", "output_size"]
 
@@ -166,7 +166,9 @@ def network_fields(net: Network) -> FieldTable:
 def output_size(size: Any, kernel: Any, dilation: Any = 1, stride: Any = 1, padding: Any = 0) -> sp.Expr:
     r"""Output length :math:`\lfloor (i + 2p - d(k-1) - 1) / s \rfloor + 1` (Dumoulin & Visin, rel. 15).
 
-    Returns a SymPy expression; a concrete result below 1 raises :class:`InvalidArgument`.
+    Returns a SymPy expression; a concrete result below 1 raises :class:`InvalidArgument`, naming the
+    smallest input size that fits.  The size, kernel, dilation and stride must be positive integers and
+    the padding a non-negative integer (exactly, or by SymPy's assumptions for symbols).
 
     Examples
     --------
@@ -179,7 +181,12 @@ def output_size(size: Any, kernel: Any, dilation: Any = 1, stride: Any = 1, padd
     ...
     kronconv.errors.InvalidArgument: input size 4 is smaller than the dilated kernel extent 5 (padding 0): need input size >= 5
     """
-    i, k, d, s, p = (sym(v) for v in (size, kernel, dilation, stride, padding))
+    i, k, d, s, p = (sym(v, n) for v, n in ((size, "size"), (kernel, "kernel"), (dilation, "dilation"),
+                                           (stride, "stride"), (padding, "padding")))
+    for name, v in (("size", i), ("kernel", k), ("dilation", d), ("stride", s)):
+        _check_size_expr(v, name)
+    if not (p.is_integer and p.is_nonnegative) or LAYER in p.free_symbols:
+        raise InvalidArgument(f"padding must be a non-negative integer, got {p}")
     extent = d * (k - 1) + 1
     out = sp.floor((i + 2 * p - extent) / s) + 1
     out = sp.simplify(out)

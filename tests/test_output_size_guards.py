@@ -1,4 +1,4 @@
-"""output_size refuses each bad argument by name, and a refusal names the smallest input size that fits."""
+"""The output length of one convolution: when it is refused, and the smallest input size it names.
 
 The output length is recomputed here by counting the windows ``[t, t + extent)`` with
 ``t = 0, s, 2s, ...`` that fit in the padded input of ``n + 2p`` samples, where

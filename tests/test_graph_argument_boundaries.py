@@ -9,6 +9,7 @@ documented definition.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import networkx as nx
@@ -381,3 +382,141 @@ def test_counts_beyond_the_float_range_are_bounded_by_the_path_bound(monkeypatch
     monkeypatch.setattr(cone, "MAX_OBJECT_WORK", 0)
     with pytest.raises(TooLarge, match=r"path counts reach up to 2\*\*1100 > 2\*\*62 and need exact Python integers"):
         unit_graph(net)
+
+
+def test_numeric_check_of_a_3d_chain_uses_all_three_factors():
+    ug = unit_graph(chain(kernels=[(3, 2, 2), (2, 3, 1)], dims=3))
+    assert ug.input.counts.shape == (4, 4, 2)
+    assert numeric_check(ug).agrees is True
+    lev = ug.input
+    forged = lev.counts.copy()
+    forged[1, 2, 1] += 1
+    bad = dataclasses.replace(ug, levels=(dataclasses.replace(lev, counts=forged),) + ug.levels[1:])
+    assert numeric_check(bad).agrees is False
+
+
+def test_numeric_check_compares_every_block_of_rows_of_a_large_field():
+    # a 4096 x 512 Kronecker field (one path per position) is compared in blocks of 2048 rows; a count
+    # forged in the second block must be found
+    layers = [Conv((2, 2 if l < 9 else 1), dilation=(2**l, 2**l if l < 9 else 1), dims=2) for l in range(12)]
+    ug = unit_graph(Network(tuple(layers)))
+    lev = ug.input
+    assert lev.counts.shape == (4096, 512) and numeric_check(ug).agrees is True
+    forged = lev.counts.copy()
+    forged[3000, 7] = 2
+    bad = dataclasses.replace(ug, levels=(dataclasses.replace(lev, counts=forged),) + ug.levels[1:])
+    res = numeric_check(bad)
+    assert res.agrees is False and res.reason == "path counts differ from the numeric impulse response"
+
+
+class _BuildStarted(Exception):
+    pass
+
+
+def test_work_limit_is_2_to_the_31_cell_taps(monkeypatch):
+    # docs/graph-specs.md: MAX_WORK = 2^31 cell-taps.  One 541609-tap layer read by a window of 3964 units
+    # costs 3964 * 541609 + 545572 (input cells, one tap each) = 2**31 exactly: accepted -- the build starts
+    # (stopped here, it would take seconds); one tap more costs 2**31 + 3965 and is refused
+    def stop(*args, **kwargs):
+        raise _BuildStarted
+
+    monkeypatch.setattr(cone, "_sweep", stop)
+    net = Network((Conv(541609, dims=1),))
+    assert estimate(net, window=3964).work == 2**31
+    with pytest.raises(_BuildStarted):
+        unit_graph(net, window=3964)
+    with pytest.raises(TooLarge, match=rf"the cone needs {2**31 + 3965} cell-taps of work; the limit is "
+                                       rf"MAX_WORK={2**31} "):
+        unit_graph(Network((Conv(541610, dims=1),)), window=3964)
+
+
+def test_a_count_forged_where_the_numeric_response_is_empty_is_a_difference():
+    # a 1-tap conv with padding 3 on one input: output unit 0 reads only padding, the numeric response is 0
+    ug = unit_graph(chain(kernel=1, paddings=[3], dims=1), input_size=1, unit=0)
+    assert ug.input is None and numeric_check(ug).agrees is True
+    for origin in [(0,), (5,)]:
+        forged = unitgraph.Level(0, "input", origin, np.array([1]))
+        res = numeric_check(dataclasses.replace(ug, levels=(forged,) + ug.levels[1:]))
+        assert (res.ran, res.agrees, res.reason) == (True, False, "path counts differ from the numeric impulse response")
+
+
+def test_first_zeros_of_an_empty_array_is_an_empty_index_list():
+    from kronconv.graph.unitgraph import _first_zeros
+
+    for shape in [(0,), (0, 3), (2, 0, 4)]:
+        got = _first_zeros(np.zeros(shape, dtype=np.int64), 5)
+        assert got.shape == (0, len(shape)) and got.dtype == np.int64
+
+
+def test_numeric_array_limit_applies_to_a_1d_chain(monkeypatch):
+    # one 2-tap layer dilated by d: the response spans d + 1 cells
+    monkeypatch.setattr(impulse, "MAX_CELLS", 1000)
+    origin, counts = numeric_path_counts(chain(kernel=2, dilations=[999], dims=1))
+    assert counts.size == 1000 and int(counts.sum()) == 2 and counts[0] == counts[-1] == 1
+    with pytest.raises(TooLarge, match=r"an array of 1001 cells; the limit is MAX_CELLS=1000"):
+        numeric_path_counts(chain(kernel=2, dilations=[1000], dims=1))
+
+
+def test_nodes_outside_the_cone_cost_nothing():
+    # output unit 0 of a 1-tap conv with padding 3 on one input reads only padding: no input cells
+    net = chain(kernel=1, paddings=[3], dims=1)
+    e = estimate(net, unit=0, input_size=1)
+    assert e.cells == (0, 1) and e.work == 1
+    assert unit_graph(net, unit=0, input_size=1).levels[0] is None
+
+
+def test_hole_positions_list_the_first_64_holes():
+    # docs/graph-specs.md: hole_positions lists the first 64; a 2-tap kernel dilated by 100 has 99 holes
+    s = unit_graph(chain(kernel=2, dilations=[100], dims=1)).summary()
+    assert s.holes == 99 and s.hole_positions == tuple((x,) for x in range(1, 65))
+    s = unit_graph(chain(kernel=2, dilations=[65], dims=1)).summary()
+    assert s.holes == 64 and s.hole_positions == tuple((x,) for x in range(1, 65))
+
+
+def test_explicit_graph_edge_limit_is_500000(monkeypatch):
+    # docs/graph-specs.md: MAX_GRAPH_EDGES = 500 000.  A 166667-tap layer read by 3 units has 500 001 edges:
+    # refused; 4 units of a 125000-tap layer have 500 000: accepted -- the build starts (stopped here)
+    ug = unit_graph(Network((Conv(166667, dims=1),)), window=3)
+    assert ug.edge_count() == 500_001
+    with pytest.raises(TooLarge, match=r"has 500001 edges; the explicit networkx graph is limited to 500000 "):
+        ug.to_networkx()
+    ug = unit_graph(Network((Conv(125000, dims=1),)), window=4)
+    assert ug.edge_count() == 500_000
+
+    def stop(*args, **kwargs):
+        raise _BuildStarted
+
+    monkeypatch.setattr(unitgraph, "_ops", stop)
+    with pytest.raises(_BuildStarted):
+        ug.to_networkx()
+
+
+def test_python_integer_work_counts_the_nodes_that_hold_or_receive_python_integers(monkeypatch):
+    # 70 two-tap layers: node i holds C(70 - i, x) on 71 - i cells; C(n, n // 2) >= 2**62 for n >= 66, so
+    # nodes 0 .. 4 hold Python integers.  Their work: the input node (71 cells, 1 tap) and the layers 1 .. 5
+    # that scatter into them ((71 - i) cells, 2 taps): 71 + 2 * (70 + 69 + 68 + 67 + 66) = 751 cell-taps
+    import math
+
+    ug = unit_graph(chain(kernel=2, layers=70, dims=1))
+    assert [lev.counts.dtype == object for lev in ug.levels[:7]] == [True] * 5 + [False] * 2
+    assert math.comb(66, 33) >= 2**62 > math.comb(65, 32)
+    monkeypatch.setattr(cone, "MAX_OBJECT_WORK", 750)
+    with pytest.raises(TooLarge, match=r"that work \(751 cell-taps\) exceeds MAX_OBJECT_WORK=750"):
+        unit_graph(chain(kernel=2, layers=70, dims=1))
+
+
+@pytest.mark.parametrize("mode", ["circular", "reflect", "replicate"])
+@pytest.mark.parametrize("unit, cells", [(0, 8), (1, 3), (6, 3), (7, 8)])
+def test_folding_keeps_the_exact_box_of_a_unit_away_from_the_edges(mode, unit, cells):
+    # a padded 3-tap conv on 8 inputs: only the first and last units read a padding position, which folds
+    # the box onto the whole grid; units 1 .. 6 keep their 3 positions
+    net = chain(kernel=3, paddings=[1], dims=1)
+    assert estimate(net, unit=unit, input_size=8, padding_mode=mode).cells == (cells, 1)
+    assert unit_graph(net, unit=unit, input_size=8, padding_mode=mode).input.counts.size == cells
+
+
+def test_an_estimate_is_an_immutable_value():
+    e = estimate(NET1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.work = 0  # type: ignore[misc]
+    assert e == estimate(NET1) and hash(e) == hash(estimate(NET1))

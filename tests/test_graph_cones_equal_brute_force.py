@@ -471,3 +471,15 @@ def test_a_merge_of_different_lattices_keeps_every_position(left, right):
     assert_cone_equals_reference(ug, ref)
     assert sum(ref[0].values()) == sum(1 if lay is None else lay.kernel[0] for lay in (left, right))
     assert estimate(g).cells[0] == ug.input.counts.size == max(ref[0])[0] - min(ref[0])[0] + 1
+
+
+@pytest.mark.parametrize("unit, cells", [(0, (3, 2, 1)), (1, (4, 3, 1)), (7, (3, 2, 1))])
+def test_a_clipped_box_feeds_the_next_layer_from_its_first_real_position(unit, cells):
+    # two padded 3-tap convs on 8 inputs: the box of layer 1 starts at its first position inside the grid,
+    # so the input box is the positions that position's taps read
+    net = chain(kernel=3, paddings=[1], layers=2, dims=1)
+    ug = unit_graph(net, unit=unit, input_size=8)
+    assert estimate(net, unit=unit, input_size=8).cells == cells
+    assert tuple(lev.counts.size for lev in ug.levels) == cells
+    g = chain_graph(list(net.layers), 1)
+    assert_cone_equals_reference(ug, brute_force(g, (unit,), (1,), node_sizes(g, (8,)), "zeros"))

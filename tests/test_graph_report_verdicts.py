@@ -121,3 +121,29 @@ def test_trailing_resampling_is_skipped_with_a_note():
     assert rep.to_dict()["notes"] == list(rep.notes)
     # the conv unit u reads u, u + 2, u + 4; the pool reads conv units 0 and 1: inputs 0 .. 5, one path each
     assert rep.summary.receptive_field == (6,) and rep.summary.total_paths == 6
+
+
+def test_notes_say_which_nodes_were_left_out():
+    from kronconv.layers import GlobalPool
+
+    # a node that does not lead to the output is ignored by the graph itself
+    nodes = [NetNode("x", "input"), NetNode("a", "conv", ("x",), Conv(3, dims=1)),
+             NetNode("dead", "conv", ("x",), Conv(5, dims=1))]
+    g = NetGraph.build(nodes, dims=1, output="a")
+    rep = analyse(g)
+    assert rep.notes == ("ignored 1 node(s) that do not lead to the output 'a': dead",)
+    # paths through global pooling are left out, and the note says so (not the graph's own notes)
+    nodes = [NetNode("x", "input"), NetNode("a", "conv", ("x",), Conv(3, dims=1)),
+             NetNode("gp", "global", ("x",), GlobalPool(dims=1)),
+             NetNode("b", "upsample", ("gp",), Upsample(size=5, dims=1)),
+             NetNode("cat", "concat", ("a", "b"))]
+    rep = analyse(NetGraph.build(nodes, dims=1))
+    assert rep.notes == ("left out 2 node(s) on paths through global pooling (they see the whole input): b, gp",)
+    assert [n.id for n in rep.unit_graph.graph.nodes] == ["x", "a"] and rep.summary.total_paths == 3
+
+
+def test_a_single_hole_makes_the_report_not_ok():
+    # a 2-tap kernel dilated by 2 reaches 0 and 2 of its 3-wide field: exactly one hole
+    rep = analyse(chain(kernel=2, dilations=[2], dims=1))
+    assert rep.summary.holes == 1 and rep.has_holes is True and rep.ok is False
+    assert rep.hdc_verdict() == "violated; the graph finds holes (agrees)"  # the one rate 2 has a common factor

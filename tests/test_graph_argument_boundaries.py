@@ -451,7 +451,7 @@ def test_first_zeros_of_an_empty_array_is_an_empty_index_list():
 def test_numeric_array_limit_applies_to_a_1d_chain(monkeypatch):
     # one 2-tap layer dilated by d: the response spans d + 1 cells
     monkeypatch.setattr(impulse, "MAX_CELLS", 1000)
-    origin, counts = numeric_path_counts(chain(kernel=2, dilations=[999], dims=1))
+    _, counts = numeric_path_counts(chain(kernel=2, dilations=[999], dims=1))
     assert counts.size == 1000 and int(counts.sum()) == 2 and counts[0] == counts[-1] == 1
     with pytest.raises(TooLarge, match=r"an array of 1001 cells; the limit is MAX_CELLS=1000"):
         numeric_path_counts(chain(kernel=2, dilations=[1000], dims=1))

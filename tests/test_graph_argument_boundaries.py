@@ -446,6 +446,7 @@ def test_first_zeros_of_an_empty_array_is_an_empty_index_list():
     for shape in [(0,), (0, 3), (2, 0, 4)]:
         got = _first_zeros(np.zeros(shape, dtype=np.int64), 5)
         assert got.shape == (0, len(shape)) and got.dtype == np.int64
+    assert _first_zeros(np.array(0), 5).shape == (0, 0)  # no axes: no index rows
 
 
 def test_numeric_array_limit_applies_to_a_1d_chain(monkeypatch):

@@ -35,7 +35,7 @@ from kronconv.graph import (
     unit_graph,
 )
 from kronconv.netgraph import NetGraph, NetNode
-from kronconv.spec import Conv, Pool, chain
+from kronconv.spec import Conv, Network, Pool, chain
 
 MODES = ["zeros", "circular", "reflect", "replicate"]
 
@@ -483,3 +483,10 @@ def test_a_clipped_box_feeds_the_next_layer_from_its_first_real_position(unit, c
     assert tuple(lev.counts.size for lev in ug.levels) == cells
     g = chain_graph(list(net.layers), 1)
     assert_cone_equals_reference(ug, brute_force(g, (unit,), (1,), node_sizes(g, (8,)), "zeros"))
+
+
+def test_a_one_tap_layer_keeps_the_lattice_of_its_stride():
+    # a 1-tap layer of stride 2 read by 2 units touches inputs 0 and 2 only: its dilation plays no part
+    ug = unit_graph(Network((Conv(1, dilation=3, stride=2, dims=1),)), window=2)
+    assert ug.input.step == (2,) and ug.input.counts.tolist() == [1, 1]
+    assert estimate(Network((Conv(1, dilation=3, stride=2, dims=1),)), window=2).cells == (2, 2)

@@ -196,6 +196,8 @@ def _equivalent_kernel(ops: list[_Op], unit: int, window: int, dtype: Any) -> tu
     resp = np.ones(1, dtype=dtype)
     work = 0
     for op in ops[1:]:
+        if not op.kernel:  # a select node: spatially the identity
+            continue
         k, d, s, p = op.kernel[0], op.dilation[0], op.stride[0], op.padding[0]
         work += len(resp) * k
         if work > MAX_NUMERIC_WORK:

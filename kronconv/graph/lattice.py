@@ -286,7 +286,8 @@ def _plan(ops: list[_Op], dims: int, unit: tuple[int, ...], window: tuple[int, .
             kept += cells
     peak = max(peak, kept)
     cells_t = tuple(math.prod(b[2]) if b else 0 for b in boxes)
-    return boxes, Estimate(cells_t, work, max(bound), work, peak)
+    edges = sum(c * (op.taps if op.kernel else len(op.inputs)) for c, op in zip(cells_t, ops))
+    return boxes, Estimate(cells_t, work, max(bound), edges, peak)
 
 
 def estimate(model: Model, unit: Sequence[int] | int | None = None, window: Sequence[int] | int = 1,

@@ -176,3 +176,23 @@ def test_plot_marks_exactly_the_holes_in_2d(axes_of_plots: list, tmp_path: objec
     corners = {(0, 0), (0, 2), (2, 0), (2, 2)}
     want = {(float(x), float(y)) for y in range(3) for x in range(3) if (y, x) not in corners}
     assert _hole_markers(axes_of_plots[-1]) == want
+
+
+def test_python_integer_work_counts_every_layer_that_writes_python_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """70 layers of kernel 2: counts C(j, x) exceed 2**62 near the input only.  The work limit on Python
+    integers covers every layer reading or writing them, including the first int64 layer scattering
+    into a Python-integer input: its largest accepted value is exactly that sum."""
+    from kronconv.graph import cone
+
+    net = chain(kernel=2, layers=70, dims=1)
+    ug = unit_graph(net)
+    big = [lev.counts.dtype == object for lev in ug.levels]
+    assert big[0] and not big[-1]
+    # cell-taps as in the estimate: the input node counts its cells once, every layer cells times 2 taps
+    work = sum(lev.counts.size * (2 if i else 1) for i, lev in enumerate(ug.levels) if big[i] or (i and big[i - 1]))
+    assert not big[sum(big)] and big[sum(big) - 1]  # a boundary layer: object input, int64 output
+    monkeypatch.setattr(cone, "MAX_OBJECT_WORK", work)
+    assert [int(v) for v in unit_graph(net).input.counts] == [int(v) for v in ug.input.counts]
+    monkeypatch.setattr(cone, "MAX_OBJECT_WORK", work - 1)
+    with pytest.raises(TooLarge, match=rf"MAX_OBJECT_WORK={work - 1}"):
+        unit_graph(net)

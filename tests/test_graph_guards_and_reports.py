@@ -196,3 +196,16 @@ def test_python_integer_work_counts_every_layer_that_writes_python_integers(monk
     monkeypatch.setattr(cone, "MAX_OBJECT_WORK", work - 1)
     with pytest.raises(TooLarge, match=rf"MAX_OBJECT_WORK={work - 1}"):
         unit_graph(net)
+
+
+def test_count_dtype_distrusts_a_float_pass_whose_rounding_could_reach_a_quarter() -> None:
+    """The float64 pass bounds counts to within work * 2**-53 relative error; from work = 2**51 (error up to
+    1/4) it is not run and every node gets Python integers; just below, small counts stay int64."""
+    from kronconv.graph.cone import count_dtype
+    from kronconv.graph.lattice import Estimate, _as_graph, _ops
+
+    ops = _ops(_as_graph(chain(kernel=3, layers=2, dims=1)))  # counts at most 3: int64 if the pass runs
+    at = Estimate((5, 3, 1), work=1 << 51, path_bound=1 << 63, edges=0)
+    below = Estimate((5, 3, 1), work=(1 << 51) - 1, path_bound=1 << 63, edges=0)
+    assert count_dtype(ops, 1, (0,), (1,), None, "zeros", at) == [object] * 3
+    assert count_dtype(ops, 1, (0,), (1,), None, "zeros", below) == [np.int64] * 3

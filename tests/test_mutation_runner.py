@@ -119,20 +119,24 @@ def test_the_runners_own_notes_are_replaced_and_a_reviewers_reason_is_kept(tmp_p
     assert f"| `{mut._key(a)}` | arith | to review |" in text and "| const+ | equivalent: reviewed |" in text
     assert mut.UNCONFIRMED not in text
 
-def _site_in(path: Path, function: str, op: str):
-    """The first ``op`` site inside ``function`` of ``path`` (found by name, so line moves don't matter)."""
-    tree = ast.parse(path.read_text())
+def _site_in(path: Path, function: str, op: str, text: str = ""):
+    """The first ``op`` site inside ``function`` of ``path`` whose statement's source holds ``text`` (found
+    by name and text, so line moves and new guards don't matter)."""
+    source = path.read_text()
+    lines = source.splitlines()
+    tree = ast.parse(source)
     fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
-    return next(s for s in mut._sites(path) if s.op == op and fn.lineno <= s.line <= fn.end_lineno)
+    return next(s for s in mut._sites(path) if s.op == op and fn.lineno <= s.line <= fn.end_lineno
+                and text in "\n".join(lines[s.lines[0] - 1:s.lines[-1]]))
 
 
 @pytest.mark.slow
 def test_the_runner_kills_a_known_mutant_and_reports_an_unreached_one(tmp_path):
-    """End to end: deleting the range guard's ``raise`` in ``output_size`` is killed by the formula
+    """End to end: deleting the too-small-input ``raise`` in ``output_size`` is killed by the formula
     tests (its doctest and the published-table tests reach it); a mutant in a module that suite never
     executes is reported as a survivor, so the runner cannot pass everything off as killed."""
     root = Path(mut.ROOT)
-    killed = _site_in(root / "kronconv/formulas/fields.py", "output_size", "raise")
+    killed = _site_in(root / "kronconv/formulas/fields.py", "output_size", "raise", "dilated kernel extent")
     unreached = _site_in(root / "kronconv/qtt/ranks.py", "unfolding_shapes", "arith")
     report = tmp_path / "mutation.md"
     cmd = [sys.executable, str(root / "benchmarks" / "mutation.py"),

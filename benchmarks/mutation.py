@@ -32,7 +32,8 @@ survives the whole suite, and a mutant on a line no test executes survives witho
 test executes the line").  Lines that also run outside a test (module level, at import, or in a
 subprocess a test starts) have no test to pin them on: such a mutant runs first the tests of the code
 that reads what the line builds (a function's body, for its default values and decorators; the
-lines of the module that read a module-level name), then the set's own test files (``--tests``)
+lines of the module that read a module-level name), then the test files that name what it builds,
+then the set's own test files (``--tests``)
 and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
 ``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
 their unmutated time (at least 60 s) counts as killed by timeout.  A test that fails after other
@@ -87,6 +88,7 @@ class Site:
     detail: str
     lines: tuple[int, ...] = ()  # the lines whose execution the mutant can change (coverage selects by them)
     uses: tuple[int, ...] = ()  # for a line run at import: the lines that read what it binds (their tests go first)
+    binds: tuple[str, ...] = ()  # for a line run at import: the names it builds (test files naming them go next)
 
 
 def _statement_lines(tree: ast.AST) -> dict[int, int]:
@@ -105,7 +107,7 @@ def _statement_lines(tree: ast.AST) -> dict[int, int]:
     return out
 
 
-def _import_time_uses(tree: ast.Module) -> dict[int, tuple[int, ...]]:
+def _import_time_uses(tree: ast.Module) -> dict[int, tuple[tuple[int, ...], tuple[str, ...]]]:
     """``id(node)`` -> the lines of the same file that consume what the node's import-time code builds: a
     function's body for its decorators, defaults and annotations; the lines reading a module-level
     assignment's names.  Only an ordering hint: a survivor is still run against the whole suite."""
@@ -113,20 +115,22 @@ def _import_time_uses(tree: ast.Module) -> dict[int, tuple[int, ...]]:
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
             loads.setdefault(n.id, set()).add(n.lineno)
-    out: dict[int, tuple[int, ...]] = {}
+    out: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {}
     for n in ast.walk(tree):
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = tuple(range(n.body[0].lineno, (n.end_lineno or n.lineno) + 1))
-            for part in [*n.decorator_list, n.args, *([n.returns] if n.returns else [])]:
+            header = [*n.decorator_list, *([n.args] if not isinstance(n, ast.ClassDef) else n.bases),
+                      *([n.returns] if getattr(n, "returns", None) else [])]
+            for part in header:
                 for m in ast.walk(part):
-                    out[id(m)] = body
+                    out[id(m)] = (body, (n.name,))
     for stmt in tree.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             names = {m.id for tg in targets for m in ast.walk(tg) if isinstance(m, ast.Name)}
             used = tuple(sorted({ln for name in names for ln in loads.get(name, ())}))
             for m in ast.walk(stmt):
-                out.setdefault(id(m), used)
+                out.setdefault(id(m), (used, tuple(sorted(names))))
     return out
 
 
@@ -168,7 +172,7 @@ def _sites(path: Path) -> list[Site]:
     for i, n, op, detail in found:
         span = n.test if isinstance(n, ast.If) else n  # a negated guard only changes its test's evaluation
         lines = {stmt_line[id(n)], *range(span.lineno, (span.end_lineno or span.lineno) + 1)}
-        out.append(Site(rel, i, op, n.lineno, detail, tuple(sorted(lines)), uses.get(id(n), ())))
+        out.append(Site(rel, i, op, n.lineno, detail, tuple(sorted(lines)), *uses.get(id(n), ((), ()))))
     return out
 
 
@@ -315,6 +319,16 @@ class Zygote:
         self.proc.wait(timeout=60)
 
 
+def _arg_ids(tests: list[str]) -> list[str]:
+    """``tests`` as pytest arguments: pytest splits an argument file's lines at whitespace, so a node id
+    whose parameters hold a space (``test_f[(l + 1)**2]``) is passed as its whole test function (every
+    parameter set: more tests, never fewer)."""
+    out: dict[str, None] = {}
+    for t in tests:
+        out[t.split("[", 1)[0] if any(c.isspace() for c in t) else t] = None
+    return list(out)
+
+
 def _run_tests(work: Path | Zygote, tests: list[str], timeout: float) -> tuple[str, float]:
     """Run ``tests`` (files or node ids, passed through an argument file) with ``pytest -x``, in a
     fresh interpreter (``work`` a folder) or a child of a warm zygote.  The failing test's node id
@@ -322,7 +336,7 @@ def _run_tests(work: Path | Zygote, tests: list[str], timeout: float) -> tuple[s
     start = time.perf_counter()
     folder = work.work if isinstance(work, Zygote) else work
     argfile = folder / f".mutation-args-{threading.get_ident()}"
-    argfile.write_text("\n".join(tests) + "\n")
+    argfile.write_text("\n".join(_arg_ids(tests)) + "\n")
     args = ["-x", "-q", "-rf", "-p", "no:cacheprovider", f"@{argfile}"]
     try:
         if isinstance(work, Zygote):
@@ -494,7 +508,24 @@ def select_tests(site: Site, cmap: CoverageMap, fallback: tuple[str, ...],
     # -x: the first failure ends the run, so tests that killed earlier mutants go first, then the fastest
     hits = killers or {}
     order = sorted(ids, key=lambda t: (-hits.get(t, 0), cmap.seconds.get(t, 0.0), t))
-    return order + ([] if exact else [f for f in fallback if f not in ids]), exact
+    if exact:
+        return order, exact
+    naming = [f for f in _test_files_naming(site.binds) if f not in fallback]  # then the files that name it
+    return order + naming + [f for f in fallback if f not in ids], exact
+
+
+_TEST_TEXTS: dict[Path, dict[str, str]] = {}
+
+
+def _test_files_naming(names: tuple[str, ...]) -> list[str]:
+    """The suite's test files (``tests/test_*.py``) that mention one of ``names`` as a word."""
+    if not names:
+        return []
+    if ROOT not in _TEST_TEXTS:
+        _TEST_TEXTS[ROOT] = {str(f.relative_to(ROOT)): f.read_text(errors="replace")
+                             for f in sorted((ROOT / "tests").glob("test_*.py"))}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return [f for f, text in _TEST_TEXTS[ROOT].items() if pattern.search(text)]
 
 
 def _timeout(tests: list[str], cmap: CoverageMap) -> float:

@@ -99,12 +99,19 @@ def test_a_line_run_at_import_puts_the_tests_of_its_readers_first(tmp_path, monk
     default = next(s for s in sites if s.op == "const+" and s.detail == "3 -> 4")
     limit = next(s for s in sites if s.op == "const+" and s.detail == "4 -> 5")
     assert default.uses == (6, 7) and limit.uses == (7,)
+    assert default.binds == ("g",) and limit.binds == ("LIMIT",)
     cmap = mut.CoverageMap(lines={"m.py": {2: [""], 5: [""], 6: ["t::body", "t::slow"],
                                            7: ["t::slow", "t::tail"]}},
                            seconds={"t::body": 1.0, "t::slow": 9.0, "t::tail": 0.5}, suite_seconds=10.0)
     assert mut.select_tests(default, cmap, ("tests/test_m.py",)) == (
         ["t::tail", "t::body", "t::slow", "tests/test_m.py"], False)
     assert mut.select_tests(limit, cmap, ("tests/test_m.py",)) == (["t::tail", "t::slow", "tests/test_m.py"], False)
+    (tmp_path / "tests").mkdir()  # a test file naming the constant goes after its readers' tests
+    (tmp_path / "tests" / "test_limit.py").write_text("from m import LIMIT\n")
+    (tmp_path / "tests" / "test_other.py").write_text("LIMITS = 1\n")  # another word: not picked
+    mut._TEST_TEXTS.pop(tmp_path, None)  # the runner reads the test files once per run
+    assert mut.select_tests(limit, cmap, ("tests/test_m.py",)) == (
+        ["t::tail", "t::slow", "tests/test_limit.py", "tests/test_m.py"], False)
     inside = next(s for s in sites if s.op == "arith")  # x * scale runs in a test: exact, no fallback
     assert mut.select_tests(inside, cmap, ("tests/test_m.py",)) == (["t::body", "t::slow"], True)
 
@@ -200,3 +207,13 @@ def test_a_kill_that_only_an_earlier_tests_leftovers_cause_is_not_counted(tmp_pa
     order = ["test_c.py::test_c", "test_b.py::test_b"]
     assert mut._confirm_kill(tmp_path, order, "test_b.py::test_b", cmap, original, target)[0] == "killed"
     assert target.read_text() == mutant
+
+
+def test_a_node_id_with_a_space_runs_as_its_whole_test_function(tmp_path):
+    """pytest splits an argument file's lines at whitespace: a parameter id holding a space would break
+    the run (and a broken run kills nothing), so such an id runs its whole test function instead."""
+    assert mut._arg_ids(["t.py::f[(l + 1)**2]", "t.py::f[l**2]", "t.py::g[a b]", "t.py::g[c d]", "t.py::h"]) == [
+        "t.py::f", "t.py::f[l**2]", "t.py::g", "t.py::h"]
+    (tmp_path / "test_p.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('s', ['l + 1', 'l'])\ndef test_p(s):\n    assert 'l' in s\n")
+    assert mut._run_tests(tmp_path, ["test_p.py::test_p[l + 1]"], 60)[0] == "survived"  # ran, and passed

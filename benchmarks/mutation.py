@@ -695,7 +695,8 @@ def recheck_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], 
             gone.append(Site(m[1], -1, m[3], int(m[2]), m[4]))
     print(f"{name}: re-checking {len(matched)} listed survivor(s); {len(gone)} no longer found", flush=True)
     start = time.perf_counter()
-    results = _run_sites(matched, fallback, args, cmap, works,
+    chosen = [s for s in matched if not args.site or f"{s.file}:{s.line}:{s.op}" in args.site]  # --site: only these
+    results = _run_sites(chosen, fallback, args, cmap, works,
                          {str(f.relative_to(ROOT)): f.read_text() for f in files})
     still = [s for s, st, _ in results if st in ("survived", "error")] + [s for s in matched if s not in
                                                                          {r[0] for r in results}]
@@ -719,7 +720,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="test files also run for lines executed at import or in a subprocess")
     ap.add_argument("--suite", nargs="+", default=list(SUITE),
                     help="the suite whose coverage selects each mutant's tests (default: the whole suite)")
-    ap.add_argument("--site", nargs="*", help="only these sites, as FILE:LINE:OP (for checking the runner)")
+    ap.add_argument("--site", nargs="*", help="only these sites, as FILE:LINE:OP (with --recheck: only these of the "
+                    "listed survivors run; the others stay listed)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sample", type=int, default=200, help="mutants per module set (0: every site)")
     ap.add_argument("--budget", type=float, default=1800, help="seconds per module set (default 1800)")

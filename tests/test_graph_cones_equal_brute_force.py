@@ -130,6 +130,21 @@ def _index_map(n: int, mode: str) -> np.ndarray:
     return np.pad(idx, (big, big), mode={"circular": "wrap", "reflect": "reflect", "replicate": "edge"}[mode])
 
 
+
+def _reads(g, node, u, src, sizes, mode):
+    """Each tap ``t`` of ``node``'s layer at unit ``u`` and the position ``x`` of ``src`` it reads (taps
+    reading zero padding on a bounded grid left out)."""
+    lay = node.layer
+    m = "zeros" if isinstance(lay, Pool) else mode
+    for t in itertools.product(*(range(k) for k in lay.kernel)):
+        x = tuple(u[a] * lay.stride[a] - lay.padding[a] + t[a] * lay.dilation[a] for a in range(g.dims))
+        if sizes is not None:
+            x = tuple(int(_index_map(sizes[src][a], m)[x[a] + 400]) for a in range(g.dims))
+            if min(x) < 0:
+                continue
+        yield t, x
+
+
 def node_sizes(g: NetGraph, n_in: tuple[int, ...]) -> list[tuple[int, ...]] | None:
     """Grid size of every node (``None`` when a layer does not fit or a merge's sizes differ)."""
     sizes: list[tuple[int, ...]] = []
@@ -165,14 +180,7 @@ def brute_force(g: NetGraph, unit, window, sizes=None, mode: str = "zeros") -> l
                 if node.layer is None:
                     counts[src][u] += c
                     continue
-                lay = node.layer
-                m = "zeros" if isinstance(lay, Pool) else mode
-                for t in itertools.product(*(range(k) for k in lay.kernel)):
-                    x = tuple(u[a] * lay.stride[a] - lay.padding[a] + t[a] * lay.dilation[a] for a in range(g.dims))
-                    if sizes is not None:
-                        x = tuple(int(_index_map(sizes[src][a], m)[x[a] + 400]) for a in range(g.dims))
-                        if min(x) < 0:
-                            continue
+                for _, x in _reads(g, node, u, src, sizes, mode):
                     counts[src][x] += c
     return [{p: c for p, c in d.items() if c} for d in counts]
 
@@ -320,14 +328,7 @@ def reference_edges(g: NetGraph, ref, sizes=None, mode="zeros"):
                 if node.layer is None:
                     edges[((src, u), (i, u))] = ([], node.op)
                     continue
-                lay = node.layer
-                m = "zeros" if isinstance(lay, Pool) else mode
-                for t in itertools.product(*(range(k) for k in lay.kernel)):
-                    x = tuple(u[a] * lay.stride[a] - lay.padding[a] + t[a] * lay.dilation[a] for a in range(g.dims))
-                    if sizes is not None:
-                        x = tuple(int(_index_map(sizes[src][a], m)[x[a] + 400]) for a in range(g.dims))
-                        if min(x) < 0:
-                            continue
+                for t, x in _reads(g, node, u, src, sizes, mode):
                     edges.setdefault(((src, x), (i, u)), ([], node.op))[0].append(t)
     return edges
 

@@ -15,7 +15,10 @@ import time
 from typing import Any
 
 from ..render import to_json
-from ._common import write_output
+from ._common import positive_int, write_output
+
+MAX_JOBS = 64
+"""The most page-building processes ``--jobs`` accepts."""
 
 TARGETS = ("all", "docs", "proofs")
 
@@ -38,8 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if a committed page or certificate differs from the generated one")
     p.add_argument("--diff", action="store_true", help="with --check: print a unified diff of each drifted file")
-    p.add_argument("--jobs", type=int, metavar="N",
-                   help="processes that build the pages (default: 2 when two CPUs are idle, else 1)")
+    p.add_argument("--jobs", type=positive_int(1, MAX_JOBS, "--jobs"), metavar="N",
+                   help=f"processes that build the pages, 1-{MAX_JOBS} (default: 2 when two CPUs are idle, else 1)")
     p.add_argument("--list", action="store_true", help="list the pages and exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on standard error")
     p.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default text)")

@@ -35,7 +35,9 @@ def plot_path_counts(ug: UnitGraph, path: str, title: str | None = None) -> None
 
     1-D: bars of the count per position, holes as red crosses on the axis;
     2-D: an image of the counts (holes white) with red crosses on holes;
-    3-D: the central slice of the field.  Written atomically.
+    3-D: the central slice of the field.  Drawn on a canvas 6 in wide and 4 in (1-D) or 5 in (2-D, 3-D)
+    tall, saved at 120 dpi (a PNG of 720 x 480 or 720 x 600 pixels before the empty margin is
+    cropped; the PNG records the 120 dpi).  Written atomically.
 
     Raises
     ------

@@ -36,13 +36,16 @@ lines of the module that read a module-level name), then the test files that nam
 then the set's own test files (``--tests``)
 and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
 ``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
-their unmutated time (at least 60 s) counts as killed by timeout.  A test that fails after other
+their unmutated time (at least 60 s) runs once more with four times that limit, and counts as
+killed by timeout only when it exceeds that too (on a loaded machine every run is slower).  A test that fails after other
 tests ran in the same process is run again alone against the mutant; when it passes alone, the same
 tests in the same order run against the unmutated code, and when they fail there too the kill is
 not counted (left-over state, not the mutant, failed it).  Each mutant is written into a
 private copy of the repository (the working tree is never modified); ``--jobs`` copies run at
 once, in the sample's random order, so that ``--budget`` (seconds per module set), which stops the run
-when spent and says so, leaves a uniform random sample.  ``--report``
+when spent and says so, leaves a uniform random sample.  ``--resume LOG``
+continues such a run: it takes the results the earlier run's standard output (LOG) printed for each
+set, which must have the same sites, sample and seed, and runs only the rest of the sample.  ``--report``
 replaces a set's row and survivor list in the report and keeps the others and their reasons.
 """
 
@@ -473,8 +476,9 @@ def _confirm_kill(work: Zygote, tests: list[str], killer: str, cmap: CoverageMap
     mutant, and when it passes alone, the same tests in the same order against the unmutated code.
     ``killed`` unless that fails too (``error``: the kill proves nothing)."""
     st, secs = _run_tests(work, [killer], _timeout([killer], cmap))
-    if st != "survived":
+    if st in ("killed", "timeout"):
         return "killed", secs
+    # passed alone, or could not be run alone: the same tests in the same order on the unmutated code decide
     mutated = target.read_text()
     target.write_text(original)
     try:
@@ -487,7 +491,8 @@ def _confirm_kill(work: Zygote, tests: list[str], killer: str, cmap: CoverageMap
 def _killer(work: Path | Zygote) -> str | None:
     """The node id of the test that failed in ``work``'s last run (from ``-rf``'s summary line)."""
     log = (work.work if isinstance(work, Zygote) else work) / ".mutation-run.log"
-    found = re.findall(r"^FAILED (\S+)", log.read_text(errors="replace"), re.MULTILINE) if log.exists() else []
+    # the whole id: a parameter set may hold spaces (``test_f[kwargs0-padding must be one of]``)
+    found = re.findall(r"^FAILED (.+?)(?: - .*)?$", log.read_text(errors="replace"), re.MULTILINE) if log.exists() else []
     return found[0] if found else None
 
 
@@ -526,6 +531,23 @@ def _test_files_naming(names: tuple[str, ...]) -> list[str]:
                              for f in sorted((ROOT / "tests").glob("test_*.py"))}
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
     return [f for f, text in _TEST_TEXTS[ROOT].items() if pattern.search(text)]
+
+
+RETIMEOUT = 4
+"""A mutant whose tests exceed their time limit runs once more with this many times the limit; only
+a second timeout kills it (the first may be the machine's load, not the mutant)."""
+
+
+def _run_timed(work: Path | Zygote, tests: list[str], limit: float) -> tuple[str, float, str]:
+    """:func:`_run_tests` with ``limit``; a timeout runs once more with ``RETIMEOUT`` times it (a loaded
+    machine slows every run: only a mutant still that slow is killed by timeout)."""
+    st, secs = _run_tests(work, tests, limit)
+    how = f"{len(tests)} test(s)"
+    if st == "timeout":
+        st, more = _run_tests(work, tests, RETIMEOUT * limit)
+        secs += more
+        how += f", run again with {RETIMEOUT}x the time limit"
+    return st, secs, how
 
 
 def _timeout(tests: list[str], cmap: CoverageMap) -> float:
@@ -574,8 +596,7 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
             target = work.work / site.file
             try:
                 target.write_text(mutate(originals[site.file], site))
-                st, secs = _run_tests(work, tests, _timeout(tests, cmap))
-                how = f"{len(tests)} test(s)"
+                st, secs, how = _run_timed(work, tests, _timeout(tests, cmap))
                 k = _killer(work) if st == "killed" else None
                 if k and k != tests[0] and not k.startswith(tests[0] + "::"):
                     st, more = _confirm_kill(work, tests, k, cmap, originals[site.file], target)
@@ -627,8 +648,12 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
     chosen = rng.sample(sites, len(sites) if args.sample <= 0 else min(args.sample, len(sites)))
     print(f"{name}: {len(sites)} sites, {len(chosen)} mutants (seed {args.seed})", flush=True)
     start = time.perf_counter()
-    results = _run_sites(chosen, fallback, args, cmap, works, {str(f.relative_to(ROOT)): f.read_text()
-                                                                for f in files})
+    done: list[tuple[Site, str, str]] = []
+    if args.resume:
+        done, chosen = _resumed(Path(args.resume).read_text(), name, len(sites), args.seed, chosen)
+        print(f"{name}: {len(done)} mutant(s) taken from {args.resume}, {len(chosen)} to run", flush=True)
+    results = done + _run_sites(chosen, fallback, args, cmap, works, {str(f.relative_to(ROOT)): f.read_text()
+                                                                      for f in files})
     survivors = sorted((s for s, st, _ in results if st in ("survived", "error")),  # a broken run kills nothing
                        key=lambda s: (s.file, s.line, s.index, s.op))
     notes = {_key(s): how for s, st, how in results if st == "survived" and how.startswith("no test")}
@@ -636,8 +661,43 @@ def run_set(name: str, modules: tuple[str, ...], fallback: tuple[str, ...], args
     notes.update({_key(s): "the test run broke (see the log)" if "unmutated" not in how else how.split(", ", 1)[1]
                   for s, st, how in results if st == "error"})
     elapsed = time.perf_counter() - start
-    return _summary(name, len(sites), len(results), len(results) - len(survivors), survivors, notes, elapsed,
-                    f"seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min")
+    how = f"seed {args.seed}, sample {args.sample}, {elapsed / 60:.0f} min"
+    if done:
+        how += f" after {len(done)} mutants taken from an earlier run cut short by its budget"
+    return _summary(name, len(sites), len(results), len(results) - len(survivors), survivors, notes, elapsed, how)
+
+
+RESULT_LINE = re.compile(r"^\[\d+/\d+\] (killed|survived|timeout|error)\s+(\S+ \S+ .*?) "
+                         r"\(((?:\d+ test\(s\)|no test executes the line).*), [\d.]+ s\)$", re.MULTILINE)
+
+
+def _resumed(log: str, name: str, n_sites: int, seed: int,
+             chosen: list[Site]) -> tuple[list[tuple[Site, str, str]], list[Site]]:
+    """Split ``chosen`` into the mutants an earlier run's log (``--resume``) reports for set ``name``
+    and those still to run.  The log's set must have the same sites, sample and seed; a key listed
+    twice (two sites with the same text) is matched as often as it appears.  A logged timeout is not
+    taken: that mutant runs again."""
+    header = f"{name}: {n_sites} sites, {len(chosen)} mutants (seed {seed})\n"
+    at = log.find(header)
+    if at < 0:
+        raise SystemExit(f"--resume: the log has no run of {name!r} with {n_sites} sites, "
+                         f"{len(chosen)} mutants and seed {seed}")
+    body = log[at + len(header):]
+    # the set ends at its summary line (or at the next set's header); a broken test run's output may sit between
+    end = re.search(rf"^(?:{re.escape(name)}: \d+/\d+ killed|.*: \d+ sites, \d+ mutants \(seed )", body, re.MULTILINE)
+    logged: dict[str, list[tuple[str, str]]] = {}
+    for m in RESULT_LINE.finditer(body[:end.start()] if end else body):
+        logged.setdefault(m[2], []).append((m[1], m[3]))
+    done, todo = [], []
+    for entries in logged.values():  # a timeout runs again: the earlier run's load may have caused it
+        entries[:] = [e for e in entries if e[0] != "timeout"]
+    for site in chosen:
+        if logged.get(_key(site)):
+            st, how = logged[_key(site)].pop(0)
+            done.append((site, st, how))
+        else:
+            todo.append(site)
+    return done, todo
 
 
 def _moved(key: str, since: str) -> str:
@@ -737,6 +797,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--since", metavar="REV",
                     help="with --recheck: the git revision the listed survivors' lines refer to (a survivor "
                          "whose line only moved is found at its new line)")
+    ap.add_argument("--resume", metavar="LOG",
+                    help="take the mutants an earlier run's log (its standard output) reports for each set "
+                         "and run only the rest of the sample (same code, seed and sample)")
     ap.add_argument("--recheck", action="store_true",
                     help="run only the survivors --report lists for each set again (after new tests)")
     args = ap.parse_args(argv)

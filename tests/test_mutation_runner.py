@@ -217,3 +217,73 @@ def test_a_node_id_with_a_space_runs_as_its_whole_test_function(tmp_path):
     (tmp_path / "test_p.py").write_text(
         "import pytest\n\n\n@pytest.mark.parametrize('s', ['l + 1', 'l'])\ndef test_p(s):\n    assert 'l' in s\n")
     assert mut._run_tests(tmp_path, ["test_p.py::test_p[l + 1]"], 60)[0] == "survived"  # ran, and passed
+
+
+def test_a_killer_whose_id_holds_a_space_is_read_whole_and_an_unrunnable_one_decides_nothing(tmp_path):
+    """The failing test's id is read whole from pytest's summary even when a parameter holds a space;
+    a killer that cannot be run alone leaves the verdict to the unmutated code's run of the same order."""
+    (tmp_path / "m.py").write_text("X = []\n")
+    (tmp_path / "test_a.py").write_text("import m\n\n\ndef test_a():\n    m.X.append(1)\n")
+    (tmp_path / "test_p.py").write_text(
+        "import pytest\n\nimport m\n\n\n@pytest.mark.parametrize('s', ['must be one of'])\n"
+        "def test_p(s):\n    assert not m.X, s\n")
+    order = ["test_a.py::test_a", "test_p.py::test_p[must be one of]"]  # fails in this order, unmutated
+    assert mut._run_tests(tmp_path, order, 60)[0] == "killed"
+    assert mut._killer(tmp_path) == "test_p.py::test_p[must be one of]"
+    cmap = mut.CoverageMap(lines={}, seconds={}, suite_seconds=1.0)
+    target, original = tmp_path / "m.py", (tmp_path / "m.py").read_text()
+    assert mut._confirm_kill(tmp_path, order, "test_p.py::test_p[must", cmap, original, target)[0] == "error"
+
+
+def test_a_timeout_runs_again_with_a_longer_limit_before_it_kills(tmp_path, monkeypatch):
+    """A first timeout may be the machine's load: the tests run again with RETIMEOUT times the limit,
+    and only a second timeout kills."""
+    (tmp_path / "test_s.py").write_text("import time\n\n\ndef test_s():\n    time.sleep(1.5)\n")
+    monkeypatch.setattr(mut, "RETIMEOUT", 40)
+    st, secs, how = mut._run_timed(tmp_path, ["test_s.py::test_s"], 1.0)  # the retry's 40 s suffice
+    assert st == "survived" and "run again with 40x" in how and secs >= 2.5
+    monkeypatch.setattr(mut, "RETIMEOUT", 1)
+    assert mut._run_timed(tmp_path, ["test_s.py::test_s"], 1.0)[0] == "timeout"
+
+
+def test_resume_takes_the_logged_mutants_of_the_same_sample_and_runs_the_rest(module):
+    sites = mut._sites(module)
+    chosen = sites[:6]
+    key = mut._key
+    log = "\n".join([
+        "coverage map: 10 lines, 2 tests, suite 1 s",
+        f"other set: {len(sites)} sites, {len(chosen)} mutants (seed 0)",
+        f"[1/6] killed   {key(chosen[3])} (4 test(s), 1.0 s)",  # another set's result: not taken
+        f"A set: {len(sites)} sites, {len(chosen)} mutants (seed 0)",
+        (f"[1/6] survived {key(chosen[1])} (3 test(s), not yet run against the whole suite "
+        f"(--whole-suite-later): --recheck confirms it, 2.5 s)"),
+        f"[2/6] killed   {key(chosen[0])} (2 test(s), 1.5 s)",
+        f"[3/6] timeout  {key(chosen[5])} (2 test(s), 60.0 s)",  # runs again
+        "pytest could not run ['t.py::f[a']... (exit 4):",  # a broken run's output inside the set
+        "",
+        "ERROR: not found: t.py::f[a",
+        f"[3/6] survived {key(chosen[4])} (no test executes the line, 0.0 s)",
+        f"budget of 10 s spent after 3 of {len(chosen)} mutants",
+        "A set: 3/3 killed (100.0%), 0 survivor(s), 10 s",
+        f"[9/9] killed   {key(chosen[2])} (1 test(s), 1.0 s)",  # after the set's end: not taken
+    ]) + "\n"
+    done, todo = mut._resumed(log, "A set", len(sites), 0, chosen)
+    assert [(d[0], d[1]) for d in done] == [(chosen[0], "killed"), (chosen[1], "survived"), (chosen[4], "survived")]
+    assert done[1][2].endswith(mut.UNCONFIRMED) and done[2][2] == "no test executes the line"
+    assert todo == [chosen[2], chosen[3], chosen[5]]  # chosen[5] timed out: it runs again
+    with pytest.raises(SystemExit, match="seed 1"):
+        mut._resumed(log, "A set", len(sites), 1, chosen)
+    with pytest.raises(SystemExit, match="7 mutants"):
+        mut._resumed(log, "A set", len(sites), 0, sites[:7])
+
+
+def test_resume_matches_a_key_shared_by_two_sites_as_often_as_it_is_logged(module):
+    sites = mut._sites(module)
+    twins = [(a, b) for a in sites for b in sites if a is not b and mut._key(a) == mut._key(b)]
+    assert twins  # SOURCE's last line holds the constant 1 twice: `+ 1` and `xs[1:]`
+    a, b = twins[0]
+    chosen = [a, b]
+    log = (f"S: {len(sites)} sites, 2 mutants (seed 3)\n"
+           f"[1/2] killed   {mut._key(a)} (1 test(s), 1.0 s)\n")
+    done, todo = mut._resumed(log, "S", len(sites), 3, chosen)
+    assert [d[0] for d in done] == [a] and todo == [b]

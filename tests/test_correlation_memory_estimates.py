@@ -1,0 +1,87 @@
+"""The memory estimates of the correlation plan against tracemalloc's peak, and the default limits.
+
+The plan mirrors the blocking of the path that runs (``correlation_plan``):
+on the FFT path the three spectra alive together during the channel product,
+on the ``einsum`` path the output plus one contraction block.  Where those terms
+dominate, the estimate must be close to the measured peak, tighter than the 2x
+that ``test_spectral`` allows on random requests.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from kronconv.errors import TooLarge
+from kronconv.numeric import MAX_WORK, check_limits, conv_geometry, correlate
+from kronconv.numeric.correlation import correlation_plan, direct_path
+
+
+def _peak(x: np.ndarray, w: np.ndarray, kw: dict) -> int:
+    correlate(x, w, **kw)  # warm up: imports, FFT plans
+    tracemalloc.start()
+    try:
+        correlate(x, w, **kw)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("shape_x, shape_w, dtype, padding", [
+    ((1, 1, 5000), (1, 1, 7), "float64", "valid"),
+    ((1, 1, 3000), (1, 1, 100), "float32", "same"),
+    ((1, 2, 4000), (4, 2, 9), "float64", "valid"),
+    ((3, 1, 100, 100), (1, 1, 3, 3), "float32", "circular"),
+])
+def test_fft_memory_estimate_covers_the_three_spectra_alive_together(shape_x, shape_w, dtype, padding) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape_x).astype(dtype)
+    w = rng.standard_normal(shape_w).astype(dtype)
+    kw = {"padding": padding, "method": "fft"}
+    plan = correlation_plan(conv_geometry(x.shape, w.shape, padding=padding), x.dtype, "fft")
+    assert plan.method == "fft"
+    ratio = plan.nbytes / _peak(x, w, kw)
+    assert 0.95 <= ratio <= 1.3, ratio
+
+
+@pytest.mark.parametrize("shape_x, shape_w, groups", [
+    ((8, 8, 6000), (8, 1, 60), 8),  # one axis: an output row is batch * channels values
+    ((2, 4, 200, 200), (8, 1, 9, 9), 4),  # two axes: a row is batch * channels * width values
+])
+def test_einsum_memory_estimate_is_the_output_and_one_block(shape_x, shape_w, groups) -> None:
+    x, w = np.ones(shape_x), np.ones(shape_w)
+    kw = {"stride": 2, "groups": groups}
+    geo = conv_geometry(x.shape, w.shape, **kw)
+    plan = correlation_plan(geo, x.dtype, "direct")
+    assert direct_path(geo) == "einsum"
+    ratio = plan.nbytes / _peak(x, w, kw)
+    assert 0.95 <= ratio <= 1.05, ratio
+
+
+def test_taps_memory_estimate_counts_the_block_of_a_large_batch() -> None:
+    # 8 batch items * 8 channels per output row: a block of 2**15 values is 512 rows
+    x, w = np.ones((8, 8, 6000)), np.ones((8, 1, 5))
+    kw = {"stride": 2, "groups": 8}
+    geo = conv_geometry(x.shape, w.shape, **kw)
+    plan = correlation_plan(geo, x.dtype, "direct")
+    assert direct_path(geo) == "taps"
+    ratio = plan.nbytes / _peak(x, w, kw)
+    assert 0.8 <= ratio <= 1.25, ratio
+
+
+def test_default_work_limit_is_two_to_the_32() -> None:
+    # documented in geometry: "2**32, about 4.3e9" multiply-adds per operation
+    assert MAX_WORK == 2**32
+    check_limits(0, 2**32)
+    with pytest.raises(TooLarge, match=r"4\.29e\+09 multiply-adds, above the limit 4\.29e\+09"):
+        check_limits(0, 2**32 + 1)
+
+
+def test_correlation_just_over_the_default_work_limit_is_refused_before_running() -> None:
+    # (2**16 + 1) outputs of 2**16 taps each: 2**32 + 2**16 multiply-adds
+    x, w = np.zeros((1, 1, 2**17)), np.zeros((1, 1, 2**16))
+    assert conv_geometry(x.shape, w.shape).work == 2**32 + 2**16
+    with pytest.raises(TooLarge, match=r"above the limit 4\.29e\+09 \(max_work\)"):
+        correlate(x, w)

@@ -9,13 +9,15 @@ that ``test_spectral`` allows on random requests.
 
 from __future__ import annotations
 
+import math
 import tracemalloc
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from kronconv.errors import TooLarge
-from kronconv.numeric import MAX_WORK, check_limits, conv_geometry, correlate
+from kronconv.numeric import MAX_WORK, channelgemm, check_limits, conv_geometry, correlate
 from kronconv.numeric.correlation import correlation_plan, direct_path
 
 
@@ -85,3 +87,28 @@ def test_correlation_just_over_the_default_work_limit_is_refused_before_running(
     assert conv_geometry(x.shape, w.shape).work == 2**32 + 2**16
     with pytest.raises(TooLarge, match=r"above the limit 4\.29e\+09 \(max_work\)"):
         correlate(x, w)
+
+
+@pytest.mark.parametrize("shape_x, shape_w, padding, dtype", [
+    ((1, 16, 128, 128), (16, 16, 3, 3), "same", np.float32),
+    ((1, 8, 64, 200), (8, 8, 5, 5), "valid", np.float64),
+    ((1, 1, 200, 200), (4, 1, 5, 5), "valid", np.float32),
+    ((1, 4, 100, 100), (4, 4, 3, 3), "same", np.float64),
+])
+@pytest.mark.parametrize("budget", [1 << 18, None])  # None: the default, documented as 1 MiB
+def test_flat_path_block_buffers_take_about_the_block_budget(shape_x, shape_w, padding, dtype, budget) -> None:
+    # flat_layout: "rows per block so that one block's buffers take about 1 MiB" (_BLOCK_BYTES);
+    # beyond the output array, the peak is the column block, the products and their margins:
+    # at most the budget, and at least half of it unless one output row alone takes more
+    x, w = np.ones(shape_x, dtype), np.ones(shape_w, dtype)
+    geo = conv_geometry(x.shape, w.shape, padding=padding)
+    assert direct_path(geo) == "flat"
+    out_bytes = x.dtype.itemsize * shape_w[0] * math.prod(geo.out_size)
+    if budget is None:
+        budget = 1 << 20
+        buffers = _peak(x, w, {"padding": padding}) - out_bytes
+    else:
+        with mock.patch.object(channelgemm, "_BLOCK_BYTES", budget):
+            buffers = _peak(x, w, {"padding": padding}) - out_bytes
+    row_bytes = x.dtype.itemsize * (shape_x[1] + shape_w[0]) * math.prod(w.shape[2:]) * shape_x[-1]
+    assert min(0.5 * budget, row_bytes) <= buffers <= 1.05 * budget, buffers / budget

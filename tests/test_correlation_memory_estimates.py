@@ -36,6 +36,9 @@ def _peak(x: np.ndarray, w: np.ndarray, kw: dict) -> int:
     ((1, 1, 3000), (1, 1, 100), "float32", "same"),
     ((1, 2, 4000), (4, 2, 9), "float64", "valid"),
     ((3, 1, 100, 100), (1, 1, 3, 3), "float32", "circular"),
+    # long kernels: the dilated kernel and its spectrum are made while the input's spectrum lives
+    ((1, 3, 4096), (2, 3, 1500), "float64", "valid"),
+    ((1, 4, 2048), (4, 4, 1000), "float32", "valid"),
 ])
 def test_fft_memory_estimate_covers_the_three_spectra_alive_together(shape_x, shape_w, dtype, padding) -> None:
     rng = np.random.default_rng(0)

@@ -105,3 +105,16 @@ def test_gpu_arrays_are_refused_an_unknown_method_before_any_gpu_work(monkeypatc
     for method in ("direct", "fft", "auto"):  # known methods pass the check and reach the work limit
         with pytest.raises(TooLarge, match="910 multiply-adds, above the limit 909"):
             correlate(x, w, method=method, max_work=909)
+
+
+@pytest.mark.parametrize("boundary", ["zeros", "circular"])
+@pytest.mark.parametrize("n", [40, 70001])  # one row block; several (2**16 elements a block)
+def test_stack_path_wraps_circular_padding_and_joins_row_blocks(boundary, n) -> None:
+    rng = np.random.default_rng(n)
+    x = rng.integers(-9, 10, (1, 2, n)).astype(np.float64)
+    w = rng.integers(-9, 10, (2, 1, 5)).astype(np.float64)
+    kw = {"dilation": 3, "padding": ((7, 5),), "boundary": boundary, "groups": 2}
+    assert direct_path(conv_geometry(x.shape, w.shape, **kw)) == "stack"
+    xp = np.pad(x, ((0, 0), (0, 0), (7, 5)), mode="wrap" if boundary == "circular" else "constant")
+    ref = sum(w[:, 0, t, None] * xp[:, :, 3 * t:3 * t + n] for t in range(5))  # n + 7 + 5 - 12 outputs
+    assert np.array_equal(correlate(x, w, **kw), ref)

@@ -115,3 +115,16 @@ def test_flat_path_block_buffers_take_about_the_block_budget(shape_x, shape_w, p
             buffers = _peak(x, w, {"padding": padding}) - out_bytes
     row_bytes = x.dtype.itemsize * (shape_x[1] + shape_w[0]) * math.prod(w.shape[2:]) * shape_x[-1]
     assert min(0.5 * budget, row_bytes) <= buffers <= 1.05 * budget, buffers / budget
+
+
+@pytest.mark.parametrize("shape_x, shape_w, kw, path", [
+    ((8, 8, 194), (8, 1, 60), {"stride": 2, "groups": 8}, "einsum"),  # one block: the contraction's result
+    ((4, 1, 3000), (16, 1, 20), {"padding": "same"}, "stack"),  # the (taps, span) block and its products
+    ((1, 32, 128), (32, 32, 5), {"stride": 2}, "im2col"),  # the column block of all rows and the GEMM result
+])
+def test_direct_memory_estimate_counts_the_working_block(shape_x, shape_w, kw, path) -> None:
+    x, w = np.ones(shape_x), np.ones(shape_w)
+    geo = conv_geometry(x.shape, w.shape, **kw)
+    assert direct_path(geo) == path
+    ratio = correlation_plan(geo, x.dtype, "direct").nbytes / _peak(x, w, kw)
+    assert 0.9 <= ratio <= 1.1, ratio

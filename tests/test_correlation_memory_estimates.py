@@ -121,6 +121,7 @@ def test_flat_path_block_buffers_take_about_the_block_budget(shape_x, shape_w, p
     ((8, 8, 194), (8, 1, 60), {"stride": 2, "groups": 8}, "einsum"),  # one block: the contraction's result
     ((4, 1, 3000), (16, 1, 20), {"padding": "same"}, "stack"),  # the (taps, span) block and its products
     ((1, 32, 128), (32, 32, 5), {"stride": 2}, "im2col"),  # the column block of all rows and the GEMM result
+    ((1, 4, 8000), (8, 4, 3), {"padding": "same"}, "flat"),  # one axis: the padded input, accumulator and product
 ])
 def test_direct_memory_estimate_counts_the_working_block(shape_x, shape_w, kw, path) -> None:
     x, w = np.ones(shape_x), np.ones(shape_w)

@@ -117,3 +117,21 @@ def test_fft_path_without_scipy_falls_back_to_numpy_fft(monkeypatch) -> None:
     assert (np.abs(y - exact) <= e).all()
     assert np.array_equal(e, e_scipy)  # the bound depends on the inputs and sizes only
     assert np.allclose(y, y_scipy, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fft_bound_is_inflated_for_every_float64_operation_of_its_evaluation(dtype) -> None:
+    # inflation(N) covers the float64 rounding of a bound built from N operations; evaluating this
+    # bound takes at least 2M of them per (batch, channel) norm (M squares and M - 1 additions of the
+    # padded input), k per kernel 1-norm and 2C for the channel sum: the returned value must carry
+    # at least that inflation over the exact formula
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((1, 1, 4096)).astype(dtype)
+    w = rng.standard_normal((1, 1, 3)).astype(dtype)
+    geo = conv_geometry(x.shape, w.shape)
+    _, e = correlate_fft(x, w, geo, dtype)
+    census = 2 * 4096 + 3 + 2 * 1
+    with mpmath.workdps(60):
+        exact = _docstring_bound(x, w, float(np.finfo(dtype).eps) / 2)[0, 0]
+        needed = exact / (1 - 2 * census * mpmath.mpf(2) ** -53)
+        assert mpmath.mpf(float(e.ravel()[0])) >= needed * (1 - mpmath.mpf(10) ** -14)

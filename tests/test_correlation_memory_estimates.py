@@ -39,6 +39,9 @@ def _peak(x: np.ndarray, w: np.ndarray, kw: dict) -> int:
     # long kernels: the dilated kernel and its spectrum are made while the input's spectrum lives
     ((1, 3, 4096), (2, 3, 1500), "float64", "valid"),
     ((1, 4, 2048), (4, 4, 1000), "float32", "valid"),
+    # many input transforms, shorter than their power-of-two length: each input and its spectrum together
+    ((8, 4, 600), (1, 4, 3), "float32", "valid"),
+    ((8, 4, 1500), (1, 4, 5), "float64", "valid"),
 ])
 def test_fft_memory_estimate_covers_the_three_spectra_alive_together(shape_x, shape_w, dtype, padding) -> None:
     rng = np.random.default_rng(0)

@@ -1,7 +1,8 @@
 """The memory estimates of the correlation plan against tracemalloc's peak, and the default limits.
 
 The plan mirrors the blocking of the path that runs (``correlation_plan``):
-on the FFT path the three spectra alive together during the channel product,
+on the FFT path the largest of the sets of arrays alive together (an input and its spectrum,
+the kernel and its spectrum beside the input spectra, the three spectra of the channel product),
 on the ``einsum`` path the output plus one contraction block.  Where those terms
 dominate, the estimate must be close to the measured peak, tighter than the 2x
 that ``test_spectral`` allows on random requests.
@@ -43,7 +44,7 @@ def _peak(x: np.ndarray, w: np.ndarray, kw: dict) -> int:
     ((8, 4, 600), (1, 4, 3), "float32", "valid"),
     ((8, 4, 1500), (1, 4, 5), "float64", "valid"),
 ])
-def test_fft_memory_estimate_covers_the_three_spectra_alive_together(shape_x, shape_w, dtype, padding) -> None:
+def test_fft_memory_estimate_is_close_to_the_traced_peak(shape_x, shape_w, dtype, padding) -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape_x).astype(dtype)
     w = rng.standard_normal(shape_w).astype(dtype)

@@ -18,9 +18,9 @@ from kronconv.errors import InvalidSpec
 from kronconv.netgraph import net_fields, node_sizes
 
 onnx = pytest.importorskip("onnx", reason="onnx is not installed: pip install 'kronconv[onnx]'")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper
 
-from kronconv.importers import read_onnx  # noqa: E402
+from kronconv.importers import read_onnx
 
 
 def _model(nodes, inits=(), *, shape=(1, 1, 16, 16), out="y", outs=None, opset=17):

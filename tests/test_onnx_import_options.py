@@ -338,3 +338,45 @@ def test_node_sizes_of_an_imported_model_equal_its_recorded_sizes():
                [_i64("pads", [0, 0, 1, 0, 0, 0, 0, 1])], shape=shape)
     imp = read_onnx(m)
     assert node_sizes(imp.graph, imp.input_size) == imp.sizes
+
+
+def test_conv_auto_pad_valid_has_no_padding():
+    shape = (1, 1, 9, 8)
+    m = _model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 2], strides=[2, 1],
+                                 pads=[1, 1, 1, 1], auto_pad="NOTSET"),
+                ], [_w("w", (1, 1, 3, 2))], shape=shape)
+    assert read_onnx(m).sizes["c"] == (5, 9)
+    m = _model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 2], strides=[2, 1],
+                                 auto_pad="VALID")], [_w("w", (1, 1, 3, 2))], shape=shape)
+    imp = read_onnx(m)
+    layer = imp.graph.node("c").layer
+    assert (layer.padding, layer.padding_hi) == ((0, 0), (0, 0))
+    # (9 - 3) // 2 + 1 = 4, 8 - 2 + 1 = 7
+    assert imp.sizes["c"] == (4, 7) == tuple(_ort_shape(m, shape)[2:])
+
+
+# --------------------------------------------------------------------------- node ids, what is kept
+
+
+def test_node_ids_are_the_model_names_made_valid_and_unique():
+    long = "block." + "n" * 60
+    m = _model([helper.make_node("Conv", ["x", "w"], ["a"], name=long, kernel_shape=[3, 3]),
+                helper.make_node("Conv", ["a", "w"], ["b"], name=long, kernel_shape=[3, 3]),
+                helper.make_node("Conv", ["b", "w"], ["y"], name="stage/1:conv", kernel_shape=[3, 3])],
+               [_w("w", (1, 1, 3, 3))])
+    imp = read_onnx(m)
+    assert [n.id for n in imp.graph.nodes] == ["x", long[:56], long[:56] + "_2", "stage_1_conv"]
+    assert imp.sources == {"x": "input", long[:56]: "Conv", long[:56] + "_2": "Conv", "stage_1_conv": "Conv"}
+
+
+def test_nodes_off_the_path_to_the_output_are_dropped_with_their_sources_and_sizes():
+    m = _model([helper.make_node("Conv", ["x", "w"], ["a"], name="kept", kernel_shape=[3, 3]),
+                helper.make_node("MaxPool", ["x"], ["dead"], name="side", kernel_shape=[2, 2]),
+                helper.make_node("Relu", ["a"], ["y"], name="r")],
+               [_w("w", (1, 1, 3, 3))], outs=["y", "dead"])
+    imp = read_onnx(m, output="y")
+    assert [n.id for n in imp.graph.nodes] == ["x", "kept"]
+    assert imp.sources == {"x": "input", "kept": "Conv"} and imp.sizes == {"x": (16, 16), "kept": (14, 14)}
+    open_size = read_onnx(_model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 3])],
+                                 [_w("w", (1, 1, 3, 3))], shape=(1, 1, "h", "w")))
+    assert open_size.input_size is None and open_size.sizes == {}

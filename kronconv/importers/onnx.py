@@ -15,6 +15,8 @@ Supported (anything else is refused, naming the op, the node and why):
   (a merge when two inputs are tensors of the network, transparent against a
   constant), ``Concat`` on channels, ``Split`` / ``Slice`` on channels (or whole
   spatial ranges), ``Pad`` (constant, folded into the next convolution or pool);
+* ``Softmax`` / ``LogSoftmax`` over the channel axis 1 (from opset 13 on: before, they
+  normalise over all axes from ``axis`` on, positions included);
 * spatially transparent ops (``Relu``, ``Clip``, ``Sigmoid``,
   ``BatchNormalization``, ``Dropout``, ``Identity``, ... see :data:`TRANSPARENT`);
 * ``Flatten`` / ``Reshape`` / ``Gemm`` / ``MatMul`` after global pooling (where

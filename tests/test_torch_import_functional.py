@@ -408,3 +408,15 @@ def test_node_sizes_of_an_imported_module_equal_its_recorded_sizes():
     layer = imp.graph.node("layer").layer
     assert (layer.padding, layer.padding_hi) == ((1, 2), (2, 1))
     assert node_sizes(imp.graph, imp.input_size) == imp.sizes
+
+
+def test_functional_adaptive_pool_given_its_size_by_keyword():
+    # F.adaptive_avg_pool1d is a builtin: fx keeps ``output_size`` as a keyword (the Python ones become positional)
+    class Net(nn.Module):
+        def forward(self, x):
+            return F.adaptive_avg_pool1d(x, output_size=2)
+
+    imp = read_torch(Net(), (1, 2, 16))
+    layer = _only_layer(imp).layer
+    assert (layer.kernel, layer.stride, layer.mode) == ((8,), (8,), "avg")
+    assert list(imp.sizes.values())[-1] == (2,)

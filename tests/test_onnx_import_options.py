@@ -64,6 +64,20 @@ def test_a_file_that_is_not_a_model_is_refused_naming_the_file(tmp_path):
         read_onnx(3)
 
 
+def test_file_size_limit_accepts_the_limit_and_refuses_one_byte_more(tmp_path, monkeypatch):
+    import kronconv.importers.onnx as onnx_importer
+
+    m = _model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 3])], [_w("w", (1, 1, 3, 3))])
+    path = tmp_path / "m.onnx"
+    onnx.save(m, str(path))
+    size = path.stat().st_size
+    monkeypatch.setattr(onnx_importer, "MAX_ONNX_BYTES", size)
+    assert read_onnx(path).graph.node("c").layer.kernel == (3, 3)
+    monkeypatch.setattr(onnx_importer, "MAX_ONNX_BYTES", size - 1)
+    with pytest.raises(InvalidSpec, match=rf"is {size} bytes; at most {size - 1} allowed"):
+        read_onnx(path)
+
+
 def test_a_saved_model_reads_back_like_the_proto(tmp_path):
     m = _model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 3], dilations=[2, 2])],
                [_w("w", (1, 1, 3, 3))])

@@ -420,3 +420,18 @@ def test_functional_adaptive_pool_given_its_size_by_keyword():
     layer = _only_layer(imp).layer
     assert (layer.kernel, layer.stride, layer.mode) == ((8,), (8,), "avg")
     assert list(imp.sizes.values())[-1] == (2,)
+
+
+@pytest.mark.parametrize("fn, shapes", [(lambda y: y[:, :, 1:], r"\[7, 7\] -> \[6, 7\]"),
+                                        (lambda y: y[..., ::2], r"\[7, 7\] -> \[7, 4\]")])
+def test_indexing_that_drops_positions_is_refused(fn, shapes):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(1, 4, 3)
+
+        def forward(self, x):
+            return fn(self.c(x))
+
+    with pytest.raises(InvalidSpec, match=rf"indexing changes the spatial shape {shapes}: it moves or drops positions"):
+        read_torch(Net(), (1, 1, 9, 9))

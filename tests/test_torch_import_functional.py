@@ -245,10 +245,30 @@ class _Boom(nn.Module):
         raise ValueError("first line of the failure\nsecond line")
 
 
+class _Silent(nn.Module):
+    """A leaf module whose forward fails with an exception that has no message."""
+
+    __module__ = "torch.nn.modules.silent"
+
+    def forward(self, x):
+        raise KeyError
+
+
+class _Untraceable(nn.Module):
+    """Not a leaf: tracing runs its forward, which fails with an exception that has no message."""
+
+    def forward(self, x):
+        raise KeyError
+
+
 def test_a_failing_forward_is_refused_with_the_first_line_of_its_message():
     with pytest.raises(InvalidSpec, match=r"running Sequential on an input of shape \[1, 1, 8, 8\] failed: "
                                           r"first line of the failure$"):
         read_torch(nn.Sequential(nn.Conv2d(1, 1, 3), _Boom()), (1, 1, 8, 8))
+    with pytest.raises(InvalidSpec, match=r"on an input of shape \[1, 1, 8, 8\] failed: KeyError$"):
+        read_torch(nn.Sequential(nn.Conv2d(1, 1, 3), _Silent()), (1, 1, 8, 8))
+    with pytest.raises(InvalidSpec, match=r"^torch.fx cannot trace _Untraceable: KeyError$"):
+        read_torch(_Untraceable(), (1, 1, 8, 8))
 
 
 def test_a_module_returning_several_tensors_is_refused_and_one_in_a_tuple_is_taken():

@@ -108,7 +108,8 @@ def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imp
     try:
         gm = torch.fx.symbolic_trace(module)
     except Exception as exc:  # noqa: BLE001 - tracing raises TraceError, TypeError, NotImplementedError ...
-        raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: {str(exc).splitlines()[0]}") from None
+        raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: "
+                          f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
     was_training = gm.training
     try:
         gm.eval()  # batch statistics of training mode would refuse a 1 x 1 map after global pooling

@@ -106,7 +106,7 @@ def test_functional_conv_reads_kernel_and_channels_off_the_weight():
 @pytest.mark.parametrize("kw", [{}, {"stride": 2, "padding": 1, "output_padding": 1},
                                 {"stride": (2, 3), "padding": (0, 2), "dilation": 2, "groups": 2}])
 def test_functional_conv_transpose_imports_as_the_module(kw):
-    mod = nn.ConvTranspose2d(4, 6, (3, 4), **kw)
+    mod = nn.ConvTranspose2d(4, 6, (3, 5), **kw)  # weight (in 4, out 6 / groups, 3, 5): no two sizes alike
     shape = (1, 4, 7, 8)
     want = _unnamed(_only_layer(read_torch(nn.Sequential(mod), shape)).layer)
     got = _only_layer(read_torch(_Apply(F.conv_transpose2d, mod.weight, mod.bias, **kw), shape))

@@ -90,9 +90,10 @@ def test_a_saved_model_reads_back_like_the_proto(tmp_path):
     ("Conv", (4, 2, 3, 3), 2, 4),
     ("ConvTranspose", (3, 5, 2, 2), 1, 3),  # ConvTranspose weight: (in, out / group, k...)
 ])
-def test_open_input_channels_are_read_off_the_first_convolution(op, wshape, group, want):
+@pytest.mark.parametrize("channels", ["C", 0])  # a symbolic size, or 0 as some exporters write an unknown one
+def test_open_input_channels_are_read_off_the_first_convolution(op, wshape, group, want, channels):
     m = _model([helper.make_node(op, ["x", "w"], ["y"], name="c", group=group)], [_w("w", wshape)],
-               shape=(1, "C", 12, 12))
+               shape=(1, channels, 12, 12))
     g = read_onnx(m).graph
     assert g.node("x").channels == want
     assert g.node("c").layer.in_channels == want

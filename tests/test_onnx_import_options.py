@@ -24,6 +24,7 @@ from kronconv.importers import read_onnx
 
 
 def _model(nodes, inits=(), *, shape=(1, 1, 16, 16), out="y", outs=None, opset=17):
+    """A one-input model of ``nodes`` (the input is ``x``), its outputs named by ``outs`` or ``out``."""
     outputs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in (outs or [out])]
     graph = helper.make_graph(list(nodes), "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
                               outputs, list(inits))
@@ -230,9 +231,10 @@ def test_pad_with_explicit_axes_is_refused():
 
 def test_a_pool_with_an_indices_output_imports_its_values():
     shape = (1, 1, 8, 8)
-    m = _model([helper.make_node("MaxPool", ["x"], ["y", "idx"], name="p", kernel_shape=[2, 2], strides=[2, 2])],
+    m = _model([helper.make_node("MaxPool", ["x"], ["y", "idx"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
+                helper.make_node("Cast", ["idx"], ["fidx"], name="cast", to=TensorProto.FLOAT)],  # reads the indices
                shape=shape)
-    imp = read_onnx(m)
+    imp = read_onnx(m, output="y")
     assert imp.graph.output == "p" and imp.sizes["p"] == (4, 4)
     assert net_fields(imp.graph).receptive_field == (2, 2)
 

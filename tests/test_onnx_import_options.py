@@ -397,3 +397,41 @@ def test_nodes_off_the_path_to_the_output_are_dropped_with_their_sources_and_siz
     open_size = read_onnx(_model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[3, 3])],
                                  [_w("w", (1, 1, 3, 3))], shape=(1, 1, "h", "w")))
     assert open_size.input_size is None and open_size.sizes == {}
+
+
+@pytest.mark.parametrize("starts, ends, axes", [
+    ([1], [4], [1]), ([-3], [100], [1]), ([0], [-1], [-3]), ([2, 0], [5, 1], [1, 0]),
+    ([0, 0], [6, 16], [1, 2]), ([-100], [2], None), ([0, 0, 0], [1, 6, 99], [0, 1, 3]),
+])
+def test_channel_slices_keep_the_count_python_slicing_gives(starts, ends, axes):
+    # a 6-channel map of 16 x 16; the expected count is Python's own slice of range(6) on axis 1
+    ins = ["c", "st", "en"] + (["ax"] if axes is not None else [])
+    inits = [_w("w", (6, 1, 1, 1)), _i64("st", starts), _i64("en", ends)] + (
+        [_i64("ax", axes)] if axes is not None else [])
+    rule = dict(zip(axes if axes is not None else range(len(starts)), zip(starts, ends)))
+    lo, hi = rule.get(1, rule.get(-3, (0, 6)))
+    want = len(range(6)[lo:hi])
+    # the next convolution takes `want` channels: the graph refuses to build on any other count
+    m = _model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
+                helper.make_node("Slice", ins, ["s"], name="sl"),
+                helper.make_node("Conv", ["s", "w2"], ["y"], name="conv2", kernel_shape=[3, 3])],
+               inits + [_w("w2", (1, want, 3, 3))], opset=13)
+    g = read_onnx(m).graph
+    sel = [n for n in g.nodes if n.op == "select"]
+    assert [n.channels for n in sel] == ([] if want == 6 else [want])
+    assert net_fields(g).receptive_field == (3, 3)
+
+
+@pytest.mark.parametrize("starts, ends, axes, steps, why", [
+    ([0], [6], [1], [2], "a channel slice needs step 1"),
+    ([1], [16], [2], [1], "slicing spatial axis 2 (start 1, end 16, step 1)"),
+    ([0], [15], [-1], [1], "slicing spatial axis 3 (start 0, end 15, step 1)"),
+    ([0], [16], [3], [2], "slicing spatial axis 3 (start 0, end 16, step 2)"),
+])
+def test_slices_that_move_positions_or_stride_channels_are_refused(starts, ends, axes, steps, why):
+    m = _model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
+                helper.make_node("Slice", ["c", "st", "en", "ax", "sp"], ["y"], name="sl")],
+               [_w("w", (6, 1, 1, 1)), _i64("st", starts), _i64("en", ends), _i64("ax", axes), _i64("sp", steps)],
+               opset=13)
+    with pytest.raises(InvalidSpec, match=r"Slice \(node 'sl'\): " + why.replace("(", r"\(").replace(")", r"\)")):
+        read_onnx(m)

@@ -15,6 +15,8 @@ Supported (anything else is refused, naming the op, the node and why):
   (a merge when two inputs are tensors of the network, transparent against a
   constant), ``Concat`` on channels, ``Split`` / ``Slice`` on channels (or whole
   spatial ranges), ``Pad`` (constant, folded into the next convolution or pool);
+* ``Softmax`` / ``LogSoftmax`` over the channel axis 1 (from opset 13 on: before, they
+  normalise over all axes from ``axis`` on, positions included);
 * spatially transparent ops (``Relu``, ``Clip``, ``Sigmoid``,
   ``BatchNormalization``, ``Dropout``, ``Identity``, ... see :data:`TRANSPARENT`);
 * ``Flatten`` / ``Reshape`` / ``Gemm`` / ``MatMul`` after global pooling (where
@@ -60,6 +62,8 @@ TRANSPARENT = frozenset({
 _MERGE = frozenset({"Add", "Sum", "Mul", "Sub", "Div", "Max", "Min", "Mean", "Pow"})
 _POOL = {"MaxPool": "max", "AveragePool": "avg", "LpPool": "lp"}
 _GLOBAL = {"GlobalAveragePool": "avg", "GlobalMaxPool": "max", "GlobalLpPool": "lp"}
+#: The default domain's opset assumed when a model declares none (softmax axes follow opset >= 13 there).
+_LATEST_OPSET = 21
 #: Largest ONNX file read, in bytes.
 MAX_ONNX_BYTES = 1 << 31
 
@@ -173,8 +177,9 @@ def read_onnx(model: Any, *, input_shape: Any = None, output: str | None = None,
     t[inputs[0].name] = Tensor(nid, in_ch, size)
     for k, v in consts.items():
         t[k] = Tensor(None, value=v)
+    opset = max((o.version for o in m.opset_import if o.domain in ("", "ai.onnx")), default=_LATEST_OPSET)
     for i, node in enumerate(graph.node):
-        _convert(b, t, node, i, onnx)
+        _convert(b, t, node, i, onnx, opset)
     outs = [o.name for o in graph.output]
     if output is not None:
         if output not in outs:
@@ -201,7 +206,7 @@ def _const(t: dict[str, Tensor], name: str) -> Any:
     return None if x is None or x.node is not None else x.value
 
 
-def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any) -> None:
+def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any, opset: int = _LATEST_OPSET) -> None:
     import numpy as np
 
     op, name = node.op_type, node.name or f"{node.op_type}_{i}"
@@ -229,7 +234,7 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
         return
     _src_name, src = live[0]
     for _x, tx in live:
-        if tx.pad is not None and op not in ("Conv", "MaxPool", "AveragePool", "LpPool"):
+        if tx.pad is not None and op not in ("Conv", "MaxPool", "AveragePool", "LpPool", "Pad"):
             raise unsupported("Pad", name, f"a Pad feeding {op} cannot be folded into a convolution or pool")
     if op in TRANSPARENT:
         if op == "LRN" or op in ("Dropout", "BatchNormalization") or len(live) == 1:
@@ -239,12 +244,14 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
             return
         raise unsupported(op, name, "takes more than one tensor of the network")
     if op == "Softmax" or op == "LogSoftmax":
-        axis = a.get("axis", 1 if op != "Softmax" else -1)
-        if src.is_global or axis in (1, 1 - (dims + 2)):
+        # before opset 13 the default axis was 1 and the op normalised over all axes from `axis` on, flattened
+        # into one (channels and positions together); from 13 on it normalises over the one axis, -1 by default
+        axis = a.get("axis", -1 if opset >= 13 else 1)
+        if src.is_global or (opset >= 13 and axis in (1, 1 - (dims + 2))):
             t[node.output[0]] = src
             return
-        raise unsupported(op, name, f"softmax over axis {axis} mixes positions; only the channel axis 1 "
-                                    "is spatially transparent")
+        raise unsupported(op, name, f"softmax over axis {axis} (opset {opset}) mixes positions; only the channel "
+                                    "axis 1 from opset 13 on is spatially transparent")
     if op in ("Conv", "ConvTranspose"):
         w = _const(t, node.input[1])
         if w is None:

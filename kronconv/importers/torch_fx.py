@@ -73,6 +73,8 @@ def _tup(v: Any, dims: int) -> list[int]:
 def _bind(fn: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
     try:
         sig = inspect.signature(fn)
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
+            return {}  # a dispatching wrapper (F.max_pool2d is ``fn(*args, **kwargs)``): its names are not the op's
         ba = sig.bind(*args, **kwargs)
         ba.apply_defaults()
         return dict(ba.arguments)
@@ -106,15 +108,18 @@ def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imp
     try:
         gm = torch.fx.symbolic_trace(module)
     except Exception as exc:  # noqa: BLE001 - tracing raises TraceError, TypeError, NotImplementedError ...
-        raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: {str(exc).splitlines()[0]}") from None
+        raise InvalidSpec(f"torch.fx cannot trace {type(module).__name__}: "
+                          f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
     was_training = gm.training
     try:
         gm.eval()  # batch statistics of training mode would refuse a 1 x 1 map after global pooling
         with torch.no_grad():
             ShapeProp(gm).propagate(example_input)
     except Exception as exc:  # noqa: BLE001 - whatever the model's forward raises
+        while exc.__cause__ is not None:  # ShapeProp wraps the forward's error in one naming the fx node
+            exc = exc.__cause__  # type: ignore[assignment]
         raise InvalidSpec(f"running {type(module).__name__} on an input of shape {list(example_input.shape)} "
-                          f"failed: {str(exc).splitlines()[0]}") from None
+                          f"failed: {(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
     finally:
         gm.train(was_training)
     dims = example_input.dim() - 2

@@ -84,3 +84,29 @@ def test_onnxruntime_refusal_is_an_invalid_argument_with_the_first_200_character
     prefix = "onnxruntime cannot run the model in float32: "
     msg = str(exc.value)
     assert msg.startswith(prefix) and msg[len(prefix):] == first[:200]
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnx and onnxruntime are not installed")
+def test_float64_reference_casts_initializers_constants_and_casts_to_double() -> None:
+    """y = Cast(x, float) * c1 + w: every float32 piece becomes float64, so the result is x * c1 + w in float64."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from kronconv.checks.executors import onnx_runner
+
+    c1 = np.array([0.1], dtype=np.float32)
+    w = np.array([1.0 / 3.0], dtype=np.float32)
+    nodes = [helper.make_node("Cast", ["x"], ["xc"], to=TensorProto.FLOAT),
+             helper.make_node("Constant", [], ["c"], value=numpy_helper.from_array(c1, "c")),
+             helper.make_node("Mul", ["xc", "c"], ["m"]),
+             helper.make_node("Add", ["m", "w"], ["y"])]
+    X = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4])
+    Y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 4])
+    M = helper.make_tensor_value_info("m", TensorProto.FLOAT, [1, 1, 4])
+    model = helper.make_model(helper.make_graph(nodes, "g", [X], [Y], [numpy_helper.from_array(w, "w")],
+                                                value_info=[M]), opset_imports=[helper.make_opsetid("", 17)])
+    x = np.array([[[1.0 / 7.0, 2.0 / 3.0, -5.0 / 11.0, 1e-3 / 3.0]]])
+    want = x * np.float64(c1[0]) + np.float64(w[0])
+    got = onnx_runner(model, "float64")(x)
+    assert got.dtype == np.float64 and np.array_equal(got, want)
+    f32 = onnx_runner(model, "float32")(x)
+    assert np.abs(f32 - want).max() > 1e-9  # the float32 run really differs

@@ -110,3 +110,20 @@ def test_float64_reference_casts_initializers_constants_and_casts_to_double() ->
     assert got.dtype == np.float64 and np.array_equal(got, want)
     f32 = onnx_runner(model, "float32")(x)
     assert np.abs(f32 - want).max() > 1e-9  # the float32 run really differs
+
+
+@pytest.mark.skipif(not HAVE_ORT, reason="onnx and onnxruntime are not installed")
+def test_onnx_model_is_named_after_its_graph(tmp_path) -> None:
+    import onnx
+    from onnx import helper, numpy_helper
+
+    from kronconv.checks import model_from_onnx
+
+    w = numpy_helper.from_array(np.ones((1, 1, 3), dtype=np.float32), "w")
+    model = _onnx_model(helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1]), 8, [w])
+    model.graph.name = "tiny_net"
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    m = model_from_onnx(str(path))
+    assert m.name == "tiny_net" and m.source == "onnx" and list(m.runners) == ["onnxruntime"]
+    assert m.input_size == (8,) and m.in_channels == 1

@@ -235,3 +235,11 @@ def test_heat_map_keeps_the_first_of_equally_bad_shifts() -> None:
     ex = audit_equivariance(m, shifts=[1, 3]).executors[0]
     assert [s.max_error for s in ex.shifts] == [1.0, 1.0]
     assert ex.heatmap is not None and ex.heatmap.tolist() == [1.0] * (n - 1) + [0.0]  # shift 1's compared units
+
+
+def test_executor_audits_compare_and_print_without_their_heat_map() -> None:
+    rec = (audit_mod.ShiftAudit((1,), 0.5, 0.25, 4, None, False, False),)
+    a = audit_mod.ExecutorAudit("numpy", "float64", 1e-15, 0.0, rec, "derived", np.zeros(4))
+    b = audit_mod.ExecutorAudit("numpy", "float64", 1e-15, 0.0, rec, "derived", np.ones(4))
+    assert a == b and "heatmap" not in repr(a) and "array" not in repr(a)
+    assert a != dataclasses.replace(a, tolerance=2e-15)

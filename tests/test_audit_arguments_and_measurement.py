@@ -243,3 +243,15 @@ def test_executor_audits_compare_and_print_without_their_heat_map() -> None:
     b = audit_mod.ExecutorAudit("numpy", "float64", 1e-15, 0.0, rec, "derived", np.ones(4))
     assert a == b and "heatmap" not in repr(a) and "array" not in repr(a)
     assert a != dataclasses.replace(a, tolerance=2e-15)
+
+
+def test_audit_records_are_frozen_and_the_default_seed_is_zero() -> None:
+    m = model_from_graph(_strided())
+    r = audit_equivariance(m, shifts=[2], executors=["numpy"])
+    assert r.seed == 0 and r.input_shape[0] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.name = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.equivariant = False  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.executors[0].tolerance = 1.0  # type: ignore[misc]

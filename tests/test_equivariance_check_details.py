@@ -90,3 +90,13 @@ def test_kernel_range_is_one_to_sixty_three() -> None:
     assert equivariance_network("dilated", kernel=63, layers=1)[1][0].kernel == (63, 63)
     with pytest.raises(InvalidArgument, match=r"kernel must be an integer in \[1, 63\], got 64"):
         equivariance_network("dilated", kernel=64)
+
+
+def test_documented_defaults() -> None:
+    name, lays, _ = equivariance_network("dilated")
+    assert name == "dilated stack: 3 3-tap convolutions, dilations 2**l"
+    assert [(l.kernel, l.in_channels, l.out_channels, l.dims) for l in lays] == [((3, 3), 4, 4, 2)] * 3
+    r = check_equivariance("dilated", size=8, shifts=[1], backend="numpy")
+    assert r.layers == ("conv 3x3 d1x1 s1x1 p1x1 4->4", "conv 3x3 d2x2 s1x1 p2x2 4->4", "conv 3x3 d4x4 s1x1 p4x4 4->4")
+    assert (r.padding, r.dims, r.channels, r.batch, r.dtype, r.seed, r.activation) == \
+        ("circular", 2, 4, 1, "float64", 0, "relu")

@@ -190,6 +190,8 @@ def test_figure_curves_lattice_marks_and_heat_map(captured: list[Any], tmp_path:
                     and ln.get_ydata()[0] != ln.get_ydata()[1])
     # lattice 2 on each axis; the tested shifts per axis are {0, 1, 2, 3}: 0 and 2 are on the lattice
     assert vlines == [0, 0, 2, 2]
+    bands = [ln for ln in others if ln.get_xdata()[0] == ln.get_xdata()[1] and ln.get_ydata()[0] != ln.get_ydata()[1]]
+    assert {(ln.get_linewidth(), ln.get_alpha(), ln.get_color()) for ln in bands} == {(3, 0.25, "tab:green")}
     (img,) = right.get_images()
     assert np.array_equal(img.get_array(), np.arange(12.0).reshape(3, 4))
     assert right.get_title() == "where the deviation lives (numpy, worst shift)"

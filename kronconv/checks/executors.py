@@ -329,7 +329,8 @@ def torch_module(graph: NetGraph, weights: Weights, dtype: str = "float64") -> A
                         y = conv(F.pad(a, pad_arg(L)), w, b, stride=L.stride, dilation=L.dilation, groups=L.groups)
                 elif isinstance(L, ConvTranspose):
                     w, b = tw[node.id]
-                    y = convt(a, w, b, stride=L.stride, padding=0, output_padding=0, dilation=L.dilation,
+                    # the bias after the output padding: PyTorch adds it to the padded units too
+                    y = convt(a, w, None, stride=L.stride, padding=0, output_padding=0, dilation=L.dilation,
                               groups=L.groups)
                     full = y.shape[2:]
                     sl = tuple(slice(L.padding[ax], full[ax] - L.padding_hi[ax] + L.output_padding[ax])  # type: ignore[index]
@@ -337,6 +338,8 @@ def torch_module(graph: NetGraph, weights: Weights, dtype: str = "float64") -> A
                     if any(L.output_padding):  # type: ignore[union-attr]
                         y = F.pad(y, [v for ax in reversed(range(D)) for v in (0, L.output_padding[ax])])  # type: ignore[index]
                     y = y[(slice(None), slice(None)) + sl]
+                    if b is not None:
+                        y = y + b.reshape((1, -1) + (1,) * D)
                 elif isinstance(L, Pool):
                     if L.mode == "max" and sym and not L.ceil_mode and all(
                             2 * p <= k for p, k in zip(L.padding, L.kernel)):  # type: ignore[arg-type]

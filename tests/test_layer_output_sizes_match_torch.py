@@ -144,3 +144,13 @@ def test_ceil_mode_pool_keeps_a_first_window_that_runs_past_the_high_padding() -
     # stride 1: ceil(-1 / 1) + 1 = 0 units, refused as PyTorch refuses it
     with pytest.raises(InvalidSpec, match=r"smaller than the dilated kernel extent 4"):
         layer_output_size(Pool(2, stride=1, padding=1, dilation=3, ceil_mode=True, dims=1), 0, 1)
+
+
+def test_resampling_layers_have_no_parameters_and_a_fixed_kind() -> None:
+    for layer in (Upsample(2, dims=1), GlobalPool(dims=1)):
+        assert (layer.weight_count, layer.bias_count, layer.in_channels) == (0, 0, None)
+    assert (Upsample(2, dims=1).kind, GlobalPool(dims=1).kind) == ("upsample", "global")
+    with pytest.raises(TypeError):
+        Upsample(2, dims=1, kind="conv")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        GlobalPool(dims=1, kind="conv")  # type: ignore[call-arg]

@@ -77,7 +77,6 @@ def test_unknown_key_on_a_global_node_lists_the_allowed_keys() -> None:
 @pytest.mark.parametrize("op", ["input", "add", "concat", "select"])
 def test_layer_key_on_a_layerless_node_is_refused(op: str) -> None:
     node: dict[str, Any] = {"id": "n", "op": op, "kernel": 3}
-    nodes: list[dict[str, Any]] = [{"id": "x", "op": "input"}, {"id": "y", "op": "input"}]
     if op == "input":
         nodes = [node, {"id": "c", "op": "conv", "inputs": ["n"], "kernel": 3}]
         idx = 0

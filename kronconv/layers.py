@@ -200,14 +200,14 @@ class GlobalPool:
 
 def _conv_out(n: int, ext: int, s: int, lo: int, hi: int, ceil_mode: bool = False) -> int:
     span = n + lo + hi - ext
-    if span < 0:
-        return 0
     if not ceil_mode:
-        return span // s + 1
+        return span // s + 1 if span >= 0 else 0
+    # ceil(span / s) + 1, PyTorch's div_rtn(span + s - 1, s) + 1: with ceil_mode a window may run past
+    # the high padding, even the first one (span in [1 - s, -1] still gives one unit)
     out = -(-span // s) + 1
     if (out - 1) * s >= n + lo:  # PyTorch: the last window must start inside the input or left padding
         out -= 1
-    return out
+    return max(out, 0)
 
 
 def layer_output_size(layer: Any, ax: int, n: int, *, where: str = "layer") -> int:

@@ -67,6 +67,8 @@ def numpy_supports(graph: NetGraph) -> str | None:
         L = node.layer
         if isinstance(L, Upsample) and L.mode != "nearest":
             return f"node {node.id!r}: {L.mode} upsampling is not in kronconv's engine"
+        if isinstance(L, Pool) and any(d != 1 for d in L.dilation):  # type: ignore[union-attr]
+            return f"node {node.id!r}: dilated pooling is not in kronconv's engine"
         if isinstance(L, Pool) and L.ceil_mode and L.mode == "avg":
             return f"node {node.id!r}: average pooling with ceil_mode is not in kronconv's engine"
         if isinstance(L, (ConvTranspose)) and L.groups > 1:

@@ -810,7 +810,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = [c for c in CORE if not args.sets or any(c[0].startswith(x) for x in args.sets)] if args.all else [(args.name or " ".join(args.module), tuple(args.module),
                                          tuple(args.tests))]
     total = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kronconv-mut-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kronconv-mut-", ignore_cleanup_errors=True) as tmp:
         folders = [_copy_tree(Path(tmp) / f"repo{j}") for j in range(args.jobs)]
         try:
             cmap = coverage_map(folders[0], list(args.suite), Path(args.cache) if args.cache else None)

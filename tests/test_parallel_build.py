@@ -68,8 +68,10 @@ def test_parallel_build_writes_the_same_pages_as_a_serial_build(tmp_path: Path) 
 
 
 def test_docs_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["docs", "--jobs", "0", "--no-figures"]) == 2
-    assert "--jobs must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # the parser refuses it before the command runs
+        main(["docs", "--jobs", "0", "--no-figures"])
+    assert refused.value.code == 2
+    assert "--jobs must be an integer in [1, 64], got 0" in capsys.readouterr().err
     with pytest.raises(InvalidArgument, match="jobs must be at least 1"):
         build_docs("unused", PAGES, figures=False, jobs=-1)
 

@@ -72,6 +72,20 @@ def conv_cases(draw):
     return dims, groups, cin, cout, k, d, s, p, draw(st.booleans()), draw(st.booleans())
 
 
+def _conv_then(fn):
+    """A 3x3 convolution from 1 to 4 channels, then ``fn`` on its output."""
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(1, 4, 3)
+
+        def forward(self, x):
+            return fn(self.c(x))
+
+    return Net()
+
+
 @given(conv_cases())
 @settings(max_examples=40, deadline=None)
 def test_functional_conv_imports_as_the_module_conv(case):
@@ -365,15 +379,7 @@ def test_a_merge_of_a_pooled_map_with_its_own_mean_keeps_its_one_by_one_size():
                                 lambda y: torch.chunk(y, 2, 1)[0], lambda y: y.split(2, 1)[1],
                                 lambda y: torch.split(y, 1)[0], lambda y: torch.split(y, 1, 0)[0]])
 def test_split_and_chunk_on_channels_or_batch_keep_positions(fn):
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c = nn.Conv2d(1, 4, 3)
-
-        def forward(self, x):
-            return fn(self.c(x))
-
-    imp = read_torch(Net(), (1, 1, 9, 9))
+    imp = read_torch(_conv_then(fn), (1, 1, 9, 9))
     out = imp.graph.node(imp.graph.output)
     assert imp.sizes[out.id] == (7, 7) and net_fields(imp.graph).receptive_field == (3, 3)
     assert (out.op, out.channels) == (("select", 2) if fn(torch.zeros(1, 4, 7, 7)).shape[1] == 2 else ("conv", 1))
@@ -382,16 +388,8 @@ def test_split_and_chunk_on_channels_or_batch_keep_positions(fn):
 @pytest.mark.parametrize("fn, dim", [(lambda y: torch.split(y, 3, 2)[0], 2), (lambda y: torch.chunk(y, 2, -1)[0], -1),
                                      (lambda y: torch.split(y, 3, dim=3)[0], 3)])
 def test_split_along_a_spatial_axis_is_refused(fn, dim):
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c = nn.Conv2d(1, 4, 3)
-
-        def forward(self, x):
-            return fn(self.c(x))
-
     with pytest.raises(InvalidSpec, match=rf"splitting along dim {dim} cuts the map into parts at different positions"):
-        read_torch(Net(), (1, 1, 9, 9))
+        read_torch(_conv_then(fn), (1, 1, 9, 9))
 
 
 def test_channel_indexing_selects_and_full_indexing_aliases():
@@ -445,13 +443,5 @@ def test_functional_adaptive_pool_given_its_size_by_keyword():
 @pytest.mark.parametrize("fn, shapes", [(lambda y: y[:, :, 1:], r"\[7, 7\] -> \[6, 7\]"),
                                         (lambda y: y[..., ::2], r"\[7, 7\] -> \[7, 4\]")])
 def test_indexing_that_drops_positions_is_refused(fn, shapes):
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c = nn.Conv2d(1, 4, 3)
-
-        def forward(self, x):
-            return fn(self.c(x))
-
     with pytest.raises(InvalidSpec, match=rf"indexing changes the spatial shape {shapes}: it moves or drops positions"):
-        read_torch(Net(), (1, 1, 9, 9))
+        read_torch(_conv_then(fn), (1, 1, 9, 9))

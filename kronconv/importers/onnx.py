@@ -324,7 +324,7 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
         _layer_node(b, t, node, name, op, "global", GlobalPool(_GLOBAL[op], dims=dims, name=name), src)
         return
     if op in ("Resize", "Upsample"):
-        _resize(b, t, node, name, op, a, src)
+        _resize(b, t, node, name, op, a, src, opset)
         return
     if op in _MERGE:
         if len(live) == 1:
@@ -360,7 +360,7 @@ def _convert(b: GraphBuilder, t: dict[str, Tensor], node: Any, i: int, onnx: Any
                             size=src.size)
                 t[out_name] = Tensor(nid, int(c), src.size, src.is_global)
             return
-        if axis == 0:
+        if axis in (0, -(dims + 2)):  # along the batch: every part keeps every position
             for out_name in node.output:
                 t[out_name] = src
             return
@@ -439,16 +439,21 @@ def _merge(b: GraphBuilder, t: dict[str, Tensor], node: Any, name: str, op: str,
         raise unsupported(op, name, f"inputs have {chans} channels: broadcasting over channels is not supported")
     size = next(iter(sizes)) if sizes else None
     nid = b.add(name, kind, kind, srcs, source=op, size=size)  # type: ignore[arg-type]
-    ch = sum(c or 0 for c in chans) if kind == "concat" else chans[0]
+    if kind == "concat":  # an input of unknown channels (a flattened vector, ...) leaves the sum unknown
+        ch = None if any(c is None for c in chans) else sum(chans)  # type: ignore[arg-type]
+    else:
+        ch = chans[0]
     t[node.output[0]] = Tensor(nid, ch, size, not local)
 
 
 def _resize(b: GraphBuilder, t: dict[str, Tensor], node: Any, name: str, op: str, a: dict[str, Any],
-            src: Tensor) -> None:
+            src: Tensor, opset: int = _LATEST_OPSET) -> None:
     dims = b.dims
     mode = _s(a.get("mode", "nearest"))
     scales = sizes = None
-    if op == "Upsample":
+    # Resize before opset 11 is Upsample renamed: inputs (X, scales), asymmetric coordinates, nearest = floor
+    legacy = op == "Upsample" or opset < 11
+    if legacy:
         scales = a.get("scales") or (_const(t, node.input[1]) if len(node.input) > 1 else None)
     else:
         if len(node.input) > 2 and node.input[2]:
@@ -478,12 +483,12 @@ def _resize(b: GraphBuilder, t: dict[str, Tensor], node: Any, name: str, op: str
         raise unsupported(op, name, f"scales {vals[2:]} are not integers >= 1: the field of a unit would not "
                                     "be a whole number of input positions")
     scale = [int(v) for v in vals[2:]]
-    ctm = _s(a.get("coordinate_transformation_mode", "half_pixel" if op == "Resize" else "asymmetric"))
+    ctm = _s(a.get("coordinate_transformation_mode", "asymmetric" if legacy else "half_pixel"))
     if mode == "nearest":
         nm = _s(a.get("nearest_mode", "round_prefer_floor"))
         ok = (ctm == "asymmetric" and nm == "floor") or (
             ctm in ("half_pixel", "pytorch_half_pixel") and nm in ("round_prefer_floor", "round_prefer_ceil")) or (
-            op == "Upsample")
+            legacy)
         if not ok:
             raise unsupported(op, name, f"nearest resize with coordinate_transformation_mode={ctm!r} and "
                                         f"nearest_mode={nm!r} does not read floor(u / scale)")
@@ -523,7 +528,9 @@ def _slice(b: GraphBuilder, t: dict[str, Tensor], node: Any, name: str, a: dict[
                 raise unsupported("Slice", name, "a channel slice needs step 1 and a known channel count")
             lo = max(0, s0 + ch if s0 < 0 else s0)
             hi = min(ch, e0 + ch if e0 < 0 else e0)
-            ch = max(hi - lo, 0)
+            if hi <= lo:
+                raise unsupported("Slice", name, f"channels {s0} to {e0} of {ch} select no channel")
+            ch = hi - lo
             continue
         n = None if src.size is None else src.size[ax - 2]
         if not (s0 == 0 and st == 1 and n is not None and e0 >= n):

@@ -152,6 +152,9 @@ def read_torch(module: Any, example_input: Any, *, align: str = "centre") -> Imp
     out = t.get(out_node)
     if out is None or out.node is None:
         raise InvalidSpec("the module's output does not depend on its input")
+    if out.pad is not None:
+        raise InvalidSpec("the module's output is padded (F.pad) after its last layer: kronconv folds a pad only "
+                          "into a convolution or pool that reads it")
     size = tuple(int(v) for v in example_input.shape[2:])
     return b.finish(out.node, size, "torch.fx", align)
 
@@ -408,13 +411,15 @@ def _adaptive(layer_node: Any, alias: Any, label: str, name: str, dims: int, src
         return layer_node("global", GlobalPool(mode, dims=dims, name=name))
     if src.size is None:
         raise unsupported(label, name, "adaptive pooling to a size other than 1 needs the input size")
-    outs = [n if o is None else int(o) for o, n in zip(outs, src.size)]
-    if list(outs) == list(src.size):
+    # the windows tile the tensor PyTorch pools: with an F.pad still to fold, the padded one
+    size = list(src.size) if src.pad is None else [n + lo + hi for n, (lo, hi) in zip(src.size, src.pad)]
+    outs = [n if o is None else int(o) for o, n in zip(outs, size)]
+    if outs == size:
         return alias()
-    if all(n % o == 0 for n, o in zip(src.size, outs)):
-        k = [n // o for n, o in zip(src.size, outs)]
+    if all(n % o == 0 for n, o in zip(size, outs)):
+        k = [n // o for n, o in zip(size, outs)]
         return layer_node("pool", Pool(k, stride=k, mode=mode, dims=dims, name=name))
-    raise unsupported(label, name, f"adaptive pooling from {list(src.size)} to {outs} uses windows of different "
+    raise unsupported(label, name, f"adaptive pooling from {size} to {outs} uses windows of different "
                                    "sizes: the field depends on the unit")
 
 
@@ -471,7 +476,11 @@ def _merge(b: GraphBuilder, t: dict[Any, Tensor], node: Any, label: str, name: s
         raise unsupported(label, name, f"inputs have {chans} channels: broadcasting over channels is not supported")
     size = next(iter(sizes)) if sizes else None
     nid = b.add(name, kind, kind, srcs, source=label, size=size)  # type: ignore[arg-type]
-    ch = sum(c or 0 for c in chans) if kind == "concat" else chans[0]
+    known = [c for c in chans if c is not None]
+    if kind == "concat":  # an input of unknown channel count leaves the total unknown
+        ch = sum(known) if len(known) == len(chans) else None
+    else:  # the inputs' known counts are equal (checked above)
+        ch = known[0] if known else None
     t[node] = Tensor(nid, ch, size, not local)
 
 

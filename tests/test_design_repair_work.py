@@ -1,0 +1,60 @@
+"""Repair's reported work (search-tree nodes visited) and its stages, on cases small enough to count by hand.
+
+The repair search visits, for ``c = 1, 2, ...`` changed layers, one tree per kept sub-multiset: the root (nothing
+placed yet), then one node per placed value (a kept dilation, or an inserted one under the prefix bound
+``v <= (k-1)(sum so far) + 1``).  ``work`` is the number of nodes visited over the stages run; a schedule that
+is already hole-free needs no stage (work 0).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kronconv.design import design, repair
+from kronconv.design.sumset import is_hole_free
+
+
+def test_one_layer_of_dilation_two_is_repaired_to_dilation_one_in_two_nodes() -> None:
+    # stage c = 1 keeps nothing: the root, then the only insertable value 1 (bound (k-1)*0 + 1 = 1)
+    r = repair(2, (2,))
+    assert r.distance == 1
+    assert r.schedules == ((1,),)
+    assert r.work == 2
+
+
+def test_repair_of_three_three_with_three_taps_visits_three_nodes() -> None:
+    # stage c = 1 keeps {3}: root; 3 > 0 + 1 cannot come first, so insert 1 (the only value <= 1);
+    # then the kept 3 <= 2*1 + 1 fits: root, (1), (1, 3) -> 3 nodes, one repair
+    r = repair(3, (3, 3))
+    assert r.distance == 1
+    assert r.schedules == ((1, 3),)
+    assert r.work == 3
+
+
+def test_a_hole_free_schedule_needs_no_work() -> None:
+    r = repair(3, (1, 2, 5))
+    assert (r.distance, r.schedules, r.work) == (0, ((1, 2, 5),), 0)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_every_layer_may_be_changed(L: int) -> None:
+    # dilations above every prefix bound with M = 1: nothing can be kept, all L layers become 1
+    r = repair(2, (5,) * L, max_dilation=1)
+    assert r.distance == L
+    assert r.schedules == ((1,) * L,)
+
+
+def test_all_layers_changed_when_no_kept_dilation_fits_under_the_dilation_limit() -> None:
+    # 3 taps, (7, 7) with dilations <= 2: a kept 7 would need a prefix sum >= 3 from one layer of at most 2
+    r = repair(3, (7, 7), max_dilation=2)
+    assert r.distance == 2
+    assert r.schedules == ((1, 1), (1, 2))
+    assert all(is_hole_free(3, s) for s in r.schedules)
+
+
+def test_design_reports_the_repair_work() -> None:
+    rep = design([2], dims=1, repair_schedule="2")
+    d = rep.to_dict()["repair"]
+    assert d["changed_layers"] == 1
+    assert d["work"] == 2
+    assert [x["dilations"] for x in d["repairs"]] == [[1]]

@@ -12,6 +12,7 @@ import pytest
 
 from kronconv.design import design, repair
 from kronconv.design.sumset import is_hole_free
+from kronconv.errors import TooLarge
 
 
 def test_one_layer_of_dilation_two_is_repaired_to_dilation_one_in_two_nodes() -> None:
@@ -58,3 +59,18 @@ def test_design_reports_the_repair_work() -> None:
     assert d["changed_layers"] == 1
     assert d["work"] == 2
     assert [x["dilations"] for x in d["repairs"]] == [[1]]
+
+
+def test_a_stage_whose_estimate_passes_the_limit_is_refused_even_above_two_to_the_61() -> None:
+    # Documented estimate of stage c: the sum over kept sub-multisets of prod_{i < c} min(M, k^i B), with
+    # B = (k-1)(sum of the kept dilations) + 1.  Five equal dilations 2^30 keep one sub-multiset per stage,
+    # with B > M, so stage c is estimated at M^c.  With M = 1.5 * 2^20, M^3 is about 2^61.75 and M^4 about 2^82.
+    k, D, M = 3, 1 << 30, 3 << 19
+    assert (1 << 61) < M**3 <= (1 << 62) < M**4
+    assert all(min(M, k**i * ((k - 1) * D + 1)) == M for i in range(4))
+    limit = M**3
+    # stages 1..3 fit (a kept 2^30 never fits after a few small insertions, so nothing is found);
+    # stage 4's estimate M^4 is above the limit: refused, naming the stage and the estimate
+    with pytest.raises(TooLarge, match=rf"repairing with 4 changed layers needs up to {M**4} candidate insertions, "
+                                       rf"above the limit MAX_REPAIR_WORK = {limit}"):
+        repair(k, (D,) * 5, max_dilation=M, limit=limit)

@@ -8,7 +8,12 @@ is already hole-free needs no stage (work 0).
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kronconv.design import design, repair
 from kronconv.design.sumset import is_hole_free
@@ -74,3 +79,36 @@ def test_a_stage_whose_estimate_passes_the_limit_is_refused_even_above_two_to_th
     with pytest.raises(TooLarge, match=rf"repairing with 4 changed layers needs up to {M**4} candidate insertions, "
                                        rf"above the limit MAX_REPAIR_WORK = {limit}"):
         repair(k, (D,) * 5, max_dilation=M, limit=limit)
+
+
+def _documented_estimate(k: int, orig: tuple[int, ...], c: int, M: int | None) -> int:
+    """Sum over distinct kept sub-multisets of prod_{i < c} min(M, k^i B), B = (k-1)(sum kept) + 1."""
+    total = 0
+    for kept in set(itertools.combinations(sorted(orig), len(orig) - c)):
+        B = (k - 1) * sum(kept) + 1
+        total += math.prod(k**i * B if M is None else min(M, k**i * B) for i in range(c))
+    return total
+
+
+def test_stage_estimate_sums_every_kept_sub_multiset() -> None:
+    # 3 taps, (2, 5, 7): keeping two of three gives B = 15, 19 and 25 -> stage 1 is estimated at 59
+    assert _documented_estimate(3, (2, 5, 7), 1, None) == 15 + 19 + 25 == 59
+    with pytest.raises(TooLarge, match=r"repairing with 1 changed layers needs up to 59 candidate insertions, "
+                                       r"above the limit MAX_REPAIR_WORK = 58;"):
+        repair(3, (2, 5, 7), limit=58)
+    r = repair(3, (2, 5, 7), limit=59)
+    assert r.distance == 1 and all(is_hole_free(3, s) for s in r.schedules)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(2, 9), min_size=2, max_size=4), st.sampled_from([2, 3]))
+def test_first_stage_is_refused_exactly_above_its_documented_estimate(ds: list[int], k: int) -> None:
+    # every dilation >= 2 has a hole at offset 1, so stage 1 always runs (or is refused)
+    est = _documented_estimate(k, tuple(ds), 1, None)
+    with pytest.raises(TooLarge, match=rf"with 1 changed layers needs up to {est} candidate insertions"):
+        repair(k, ds, limit=est - 1)
+    # at exactly the estimate stage 1 runs: a repair, or a later stage's refusal
+    try:
+        assert repair(k, ds, limit=est).distance >= 1
+    except TooLarge as exc:
+        assert "with 1 changed layers" not in str(exc)

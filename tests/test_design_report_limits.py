@@ -106,3 +106,24 @@ def test_geometric_ellipsis_error_names_the_first_two_terms() -> None:
         parse_schedule("1,2,4,...,10")
     with pytest.raises(InvalidArgument, match=r"progression 3, 9, \.\.\. with ratio 3$"):
         parse_schedule("3,9,27,...,100")
+
+
+def test_schedule_text_of_ten_thousand_characters_is_the_longest_accepted() -> None:
+    # surrounding spaces count towards the length and are stripped afterwards
+    assert parse_schedule("1" + " " * 9999) == (1,)
+    with pytest.raises(InvalidArgument, match=r"schedule text has 10001 characters, at most 10000 are allowed"):
+        parse_schedule("1" + " " * 10000)
+
+
+def test_power_schedule_refuses_a_last_dilation_above_two_to_the_30() -> None:
+    largest = 1 << 30
+    # 3^18 = 387420489 fits, 3^19 = 1162261467 does not
+    assert parse_schedule("3**l", layers=19)[-1] == 3**18
+    with pytest.raises(InvalidArgument, match=rf"3\*\*19 exceeds the largest dilation {largest}"):
+        parse_schedule("3**l", layers=20)
+    # 2^30 itself is the largest dilation
+    assert parse_schedule("2**l", layers=31)[-1] == largest
+    with pytest.raises(InvalidArgument, match=rf"2\*\*31 exceeds the largest dilation {largest}"):
+        parse_schedule("2^l", layers=32)
+    # base 1 never grows
+    assert parse_schedule("1**l", layers=40) == (1,) * 40

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -127,3 +128,22 @@ def test_power_schedule_refuses_a_last_dilation_above_two_to_the_30() -> None:
         parse_schedule("2^l", layers=32)
     # base 1 never grows
     assert parse_schedule("1**l", layers=40) == (1,) * 40
+
+
+@pytest.mark.parametrize("bad", [None, 12, 1.5, ["1", "2"]])
+def test_schedule_that_is_not_a_string_is_refused_naming_it(bad: object) -> None:
+    with pytest.raises(InvalidArgument, match=rf"schedule must be a non-empty string, got {re.escape(repr(bad))} "):
+        parse_schedule(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+def test_blank_schedule_is_refused(blank: str) -> None:
+    with pytest.raises(InvalidArgument, match=r"schedule must be a non-empty string"):
+        parse_schedule(blank)
+
+
+def test_search_kernel_sizes_go_up_to_64() -> None:
+    assert SearchSpace((64,), (1,), 1).kernels == (64,)
+    assert SearchSpace((2, 64), (1, 1), 1).kernels == (2, 64)
+    with pytest.raises(InvalidArgument, match=r"kernel size must be in \[2, 64\], got 65$"):
+        SearchSpace((65,), (1,), 1)

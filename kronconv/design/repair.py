@@ -14,7 +14,7 @@ would have been found at a smaller ``c``).  Each stage is estimated before it
 runs -- the sum over kept sub-multisets of the product of the inserted values' bounds
 ``min(M, k^(i-1) B)`` with ``B = (k-1)·(sum of the kept dilations) + 1`` (the ``i``-th
 inserted value is at most one more than ``(k-1)`` times the sum of everything before it) --
-and refused above :data:`MAX_REPAIR_WORK`.
+and refused when the estimate is above the limit (:data:`MAX_REPAIR_WORK` by default).
 
 Examples
 --------
@@ -53,7 +53,8 @@ class RepairResult:
     work: int
 
 
-def _stage_estimate(k: int, orig: tuple[int, ...], c: int, M: int | None) -> int:
+def _stage_estimate(k: int, orig: tuple[int, ...], c: int, M: int | None, cap: int) -> int:
+    """The stage's estimated work (module docstring) when it is at most ``cap``, else ``cap + 1``."""
     total = 0
     for kept in set(itertools.combinations(orig, len(orig) - c)):
         B = (k - 1) * sum(kept) + 1
@@ -61,11 +62,11 @@ def _stage_estimate(k: int, orig: tuple[int, ...], c: int, M: int | None) -> int
         for i in range(c):
             bound = k**i * B
             prod *= bound if M is None else min(M, bound)
-            if prod > 1 << 62:
-                break
+            if prod > cap:
+                return cap + 1
         total += prod
-        if total > 1 << 62:
-            break
+        if total > cap:
+            return cap + 1
     return total
 
 
@@ -88,10 +89,10 @@ def repair(kernel: int, schedule: Sequence[int], max_dilation: int | None = None
         return RepairResult(k, orig, 0, (orig,), rf, max_dilation, 0)
     total = 0
     for c in range(1, L + 1):
-        est = _stage_estimate(k, orig, c, max_dilation)
-        if est > limit:
-            raise TooLarge(f"repairing with {c} changed layers needs up to {est} candidate insertions, above the "
-                           f"limit MAX_REPAIR_WORK = {limit}; set --max-dilation or repair a shorter schedule")
+        if _stage_estimate(k, orig, c, max_dilation, limit) > limit:
+            raise TooLarge(f"repairing with {c} changed layers needs more than {limit} candidate insertions "
+                           f"(estimated before running), above the limit MAX_REPAIR_WORK = {limit}; "
+                           "set --max-dilation or repair a shorter schedule")
         found: set[tuple[int, ...]] = set()
         for kept in sorted(set(itertools.combinations(orig, L - c))):
             stack: list[tuple[int, int, int, int, tuple[int, ...]]] = [(0, 0, 1, 0, ())]

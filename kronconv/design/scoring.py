@@ -21,6 +21,11 @@ __all__ = ["OBJECTIVES", "Score", "pareto_front", "rank", "score", "with_hdc"]
 OBJECTIVES = ("layers", "params", "uniformity", "robust")
 
 
+def _ratio_key(ratio: Fraction | None) -> Fraction | float:
+    """A ratio for exact comparison, ``None`` (holes) as ``math.inf`` (above every finite ratio)."""
+    return math.inf if ratio is None else ratio
+
+
 @dataclass(frozen=True)
 class Score:
     """A multi-axis schedule's exact scores (``axes[i]`` is axis ``i``), with the HDC rule beside the hole check."""
@@ -94,15 +99,17 @@ class Score:
         return None if s is None else s == self.hole_free
 
     def objectives(self) -> tuple[Any, ...]:
-        """The Pareto objectives, each to be minimised: layers, -field per axis, params, ratio, single fraction."""
-        inf = Fraction(1 << 62)
-        return (self.layers, *(-r for r in self.receptive_field), self.params,
-                self.ratio if self.ratio is not None else inf, self.single_path_fraction)
+        """The Pareto objectives, each to be minimised: layers, -field per axis, params, ratio, single fraction.
+
+        The ratio of a schedule with holes is infinite (``math.inf``): it compares above every finite ratio,
+        however large (a product over axes of path counts can exceed any fixed integer bound).
+        """
+        return (self.layers, *(-r for r in self.receptive_field), self.params, _ratio_key(self.ratio),
+                self.single_path_fraction)
 
     def key(self, objective: str) -> tuple[Any, ...]:
         """Ranking key (smaller is better) for ``objective``; every key ends with the schedule for a total order."""
-        inf = Fraction(1 << 62)
-        r = self.ratio if self.ratio is not None else inf
+        r = _ratio_key(self.ratio)
         f = -self.field_positions
         sp_ = self.single_path_fraction
         sched = tuple(a.dilations for a in self.axes)

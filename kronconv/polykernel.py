@@ -374,9 +374,9 @@ def compare(lhs: PolyOperator, rhs: PolyOperator) -> Comparison:
         ul, cl = np.unique(kl, return_counts=True)
         ur, cr = np.unique(kr, return_counts=True)
         allk = np.union1d(ul, ur)
-        il, ir = np.searchsorted(ul, allk), np.searchsorted(ur, allk)
-        cnt_l = np.where((il < ul.size) & (ul[np.minimum(il, ul.size - 1)] == allk), cl[np.minimum(il, cl.size - 1)], 0)
-        cnt_r = np.where((ir < ur.size) & (ur[np.minimum(ir, ur.size - 1)] == allk), cr[np.minimum(ir, cr.size - 1)], 0)
+        cnt_l, cnt_r = np.zeros(allk.size, np.int64), np.zeros(allk.size, np.int64)
+        cnt_l[np.searchsorted(allk, ul)] = cl  # ul, ur are subsets of allk; either may be empty
+        cnt_r[np.searchsorted(allk, ur)] = cr
         j = int(np.flatnonzero(cnt_l != cnt_r)[0])
         key = int(allk[j])
         vals = []

@@ -148,3 +148,15 @@ def test_an_all_zero_kernel_compares_unequal_to_a_layer_instead_of_crashing() ->
     assert c.witness == (0, 0, (-4,), 2, 0, 1)  # smallest row: offset -4 (tap 2 at position 4)
     assert c.lhs_extent == (0,) and c.rhs_extent == (5,)
     assert compare(layer_operator(lay, 0, 2), zero).witness == (0, 0, (-4,), 2, 1, 0)
+
+
+@pytest.mark.parametrize("x", [(1 << 31) - 2, (1 << 31) - 1, (1 << 31) + (1 << 30), (1 << 32) + 5])
+def test_terms_whose_packed_range_straddles_62_and_63_bits(x: int) -> None:
+    """Offset and monomial ranges of about ``x`` each put the packed key range near 2**62 and 2**63."""
+    lay = Layout(2, 1, 1, 1)
+    lhs = [(0, 0, 0, 0), (0, 0, x, x), (0, 0, x, 0), (0, 0, -1, x)]
+    rhs = [(0, 0, 0, 0), (0, 0, x, x), (0, 0, 0, x), (0, 0, -1, x)]
+    for a, b in ((lhs, rhs), (rhs, lhs), (lhs, lhs[::-1])):
+        c = compare(_operator(lay, a), _operator(lay, b))
+        equal, witness, ext_a, ext_b = _brute(a, b, 1)
+        assert (c.equal, c.witness, c.lhs_extent, c.rhs_extent) == (equal, witness, ext_a, ext_b)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kronconv.errors import InvalidType
+from kronconv.errors import InvalidArgument, InvalidType
 from kronconv.kronecker import (
     dilate,
     kron_channels,
@@ -42,3 +42,13 @@ def test_non_arrays_are_refused_with_their_type_and_value(name: str, call: Calla
 def test_arrays_of_non_numbers_are_refused_with_their_dtype(name: str, call: Callable[[Any], Any]) -> None:
     with pytest.raises(InvalidType, match=re.escape(f"{name} must be an array of numbers, got dtype <U1")):
         call(np.array(["x", "y"]))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (kron_channels, "kron_channels needs at least 1 weight array, got 0"),
+    (kron_kernel, "kron_kernel needs at least 1 kernel, got 0"),
+])
+@pytest.mark.parametrize("empty", [[], (), np.zeros((0, 1, 1, 2))])
+def test_an_empty_list_of_layers_is_refused(call: Callable[[Any], Any], message: str, empty: Any) -> None:
+    with pytest.raises(InvalidArgument, match=f"^{re.escape(message)}$"):
+        call(empty)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -30,14 +31,14 @@ from kronconv.polykernel import (
 Row = tuple[int, ...]  # (out, inp, offset_0, .., offset_{D-1}, monomial)
 
 
-def _operator(layout: Layout, rows: list[Row]) -> PolyOperator:
+def _operator(layout: Layout, rows: Sequence[Row]) -> PolyOperator:
     D = layout.dims
     arr = np.array(rows, dtype=np.int64).reshape(len(rows), D + 3)
     return PolyOperator(layout, arr[:, 0].astype(np.int32), arr[:, 1].astype(np.int32),
                         arr[:, 2:2 + D].copy(), arr[:, -1].copy())
 
 
-def _brute(lhs: list[Row], rhs: list[Row], D: int) -> tuple[bool, tuple | None, tuple, tuple]:
+def _brute(lhs: Sequence[Row], rhs: Sequence[Row], D: int) -> tuple[bool, tuple | None, tuple, tuple]:
     cl, cr = Counter(lhs), Counter(rhs)
     diff = sorted(k for k in set(cl) | set(cr) if cl[k] != cr[k])
     witness = None
@@ -45,7 +46,7 @@ def _brute(lhs: list[Row], rhs: list[Row], D: int) -> tuple[bool, tuple | None, 
         k = diff[0]
         witness = (k[0], k[1], tuple(k[2:2 + D]), k[-1], cl[k], cr[k])
 
-    def extent(rows: list[Row]) -> tuple[int, ...]:
+    def extent(rows: Sequence[Row]) -> tuple[int, ...]:
         if not rows:
             return (0,) * D
         return tuple(max(r[2 + k] for r in rows) - min(r[2 + k] for r in rows) + 1 for k in range(D))

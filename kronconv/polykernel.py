@@ -461,7 +461,7 @@ def evaluate_kernel(op: PolyOperator, values: Sequence[np.ndarray]) -> tuple[np.
         raise InvalidArgument(f"need {lay.layers} kernels of {S} entries each")
     bound = 1
     for f in flat:
-        bound *= int(np.abs(f).max()) if f.size else 0
+        bound *= max(abs(int(f.min())), abs(int(f.max()))) if f.size else 0  # np.abs(-2**63) < 0
     dtype: Any = np.int64 if bound * max(op.size, 1) < 1 << 62 else object
     prod = np.ones(op.size, dtype=dtype)
     for l in range(lay.layers):

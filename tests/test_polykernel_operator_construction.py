@@ -165,3 +165,13 @@ def test_evaluate_kernel_is_exact_for_any_integer_size(a: int, dims: int, C: int
         assert int(dense[at]) == v
         seen[at] = True
     assert all(int(x) == 0 for x in dense[~seen])
+
+
+def test_evaluate_kernel_is_exact_at_the_most_negative_int64() -> None:
+    """Regression: ``np.abs(-2**63)`` is negative in int64, which once chose int64 and wrapped the product to 0."""
+    lay = Layout(1, 1, 1, 2)
+    dense, lo = evaluate_kernel(cascade_operator(lay, [1, 1]), [np.array([-(2**63)]), np.array([2])])
+    assert lo == (0,)
+    assert int(dense[0, 0, 0]) == -(2**64)
+    dense, _ = evaluate_kernel(cascade_operator(lay, [1, 1]), [np.array([-(2**63)]), np.array([-1])])
+    assert int(dense[0, 0, 0]) == 2**63

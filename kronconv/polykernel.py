@@ -374,9 +374,9 @@ def compare(lhs: PolyOperator, rhs: PolyOperator) -> Comparison:
         ul, cl = np.unique(kl, return_counts=True)
         ur, cr = np.unique(kr, return_counts=True)
         allk = np.union1d(ul, ur)
-        il, ir = np.searchsorted(ul, allk), np.searchsorted(ur, allk)
-        cnt_l = np.where((il < ul.size) & (ul[np.minimum(il, ul.size - 1)] == allk), cl[np.minimum(il, cl.size - 1)], 0)
-        cnt_r = np.where((ir < ur.size) & (ur[np.minimum(ir, ur.size - 1)] == allk), cr[np.minimum(ir, cr.size - 1)], 0)
+        cnt_l, cnt_r = np.zeros(allk.size, np.int64), np.zeros(allk.size, np.int64)
+        cnt_l[np.searchsorted(allk, ul)] = cl  # ul, ur are subsets of allk; either may be empty
+        cnt_r[np.searchsorted(allk, ur)] = cr
         j = int(np.flatnonzero(cnt_l != cnt_r)[0])
         key = int(allk[j])
         vals = []
@@ -461,7 +461,7 @@ def evaluate_kernel(op: PolyOperator, values: Sequence[np.ndarray]) -> tuple[np.
         raise InvalidArgument(f"need {lay.layers} kernels of {S} entries each")
     bound = 1
     for f in flat:
-        bound *= int(np.abs(f).max()) if f.size else 0
+        bound *= max(abs(int(f.min())), abs(int(f.max()))) if f.size else 0  # np.abs(-2**63) < 0
     dtype: Any = np.int64 if bound * max(op.size, 1) < 1 << 62 else object
     prod = np.ones(op.size, dtype=dtype)
     for l in range(lay.layers):

@@ -84,6 +84,14 @@ def _array(a: Any, name: str) -> Any:
     return arr
 
 
+def _finite(r: Any, xp: Any) -> None:
+    """Refuse a NaN or infinite entry (an SVD of it fails or means nothing), naming the first one."""
+    bad = ~xp.isfinite(r)
+    if bool(bad.any()):
+        v = float(r[bad][0])
+        raise InvalidArgument(f"a must have finite entries, got {v} ({int(bad.sum())} entries are not finite)")
+
+
 def _check_entries(shape: Sequence[int], what: str) -> None:
     n = 1
     for s in shape:
@@ -246,6 +254,7 @@ def nearest_kronecker(a: Any, outer: Sequence[int], inner: Sequence[int]) -> tup
     a = _array(a, "a")
     xp = array_module(a)
     r = rearrange(a.astype(xp.float64), outer, inner)
+    _finite(r, xp)
     u, s, vt = xp.linalg.svd(r, full_matrices=False)
     b = (u[:, 0] * xp.sqrt(s[0])).reshape(tuple(outer))
     c = (vt[0] * xp.sqrt(s[0])).reshape(tuple(inner))
@@ -274,6 +283,7 @@ def numeric_kronecker_rank(a: Any, outer: Sequence[int], inner: Sequence[int], r
         raise InvalidArgument(f"rtol must be a number in [0, 1), got {short_repr(rtol)}")
     xp = array_module(a)
     r = rearrange(a.astype(xp.float64), outer, inner)
+    _finite(r, xp)
     s = xp.linalg.svd(r, compute_uv=False)
     if s.size == 0 or float(s[0]) == 0.0:
         return 0

@@ -69,6 +69,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -538,11 +539,16 @@ RETIMEOUT = 4
 a second timeout kills it (the first may be the machine's load, not the mutant)."""
 
 
-def _run_timed(work: Path | Zygote, tests: list[str], limit: float) -> tuple[str, float, str]:
+def _run_timed(work: Path | Zygote, tests: list[str], limit: float,
+               may_rerun: Callable[[], bool] = lambda: True) -> tuple[str, float, str]:
     """:func:`_run_tests` with ``limit``; a timeout runs once more with ``RETIMEOUT`` times it (a loaded
-    machine slows every run: only a mutant still that slow is killed by timeout)."""
+    machine slows every run: only a mutant still that slow is killed by timeout).  When
+    ``may_rerun()`` is false at that point (the set's budget is spent), the mutant is ``"cut"``:
+    it decides nothing and is not counted, so a budget bounds the run's time."""
     st, secs = _run_tests(work, tests, limit)
     how = f"{len(tests)} test(s)"
+    if st == "timeout" and not may_rerun():
+        return "cut", secs, how + ", timed out once when the budget was spent: not counted"
     if st == "timeout":
         st, more = _run_tests(work, tests, RETIMEOUT * limit)
         secs += more
@@ -596,7 +602,8 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
             target = work.work / site.file
             try:
                 target.write_text(mutate(originals[site.file], site))
-                st, secs, how = _run_timed(work, tests, _timeout(tests, cmap))
+                st, secs, how = _run_timed(work, tests, _timeout(tests, cmap),
+                                           lambda: time.perf_counter() - start <= args.budget)
                 k = _killer(work) if st == "killed" else None
                 if k and k != tests[0] and not k.startswith(tests[0] + "::"):
                     st, more = _confirm_kill(work, tests, k, cmap, originals[site.file], target)
@@ -615,6 +622,9 @@ def _run_sites(chosen: list[Site], fallback: tuple[str, ...], args: argparse.Nam
                 target.write_text(originals[site.file])
                 works.put(work)
         with lock:
+            if st == "cut":
+                print(f"[-/{len(chosen)}] cut      {_key(site)} ({how}, {secs:.1f} s)", flush=True)
+                return
             results.append((site, st, how))
             print(f"[{len(results)}/{len(chosen)}] {st:8s} {_key(site)} ({how}, {secs:.1f} s)", flush=True)
 

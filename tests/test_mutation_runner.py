@@ -246,6 +246,16 @@ def test_a_timeout_runs_again_with_a_longer_limit_before_it_kills(tmp_path, monk
     assert mut._run_timed(tmp_path, ["test_s.py::test_s"], 1.0)[0] == "timeout"
 
 
+def test_a_timeout_after_the_budget_is_spent_is_cut_and_decides_nothing(tmp_path, monkeypatch):
+    """Once the set's budget is spent, a first timeout is not run again: the mutant is "cut" (not
+    counted), so the budget bounds the run; before that, the retry still decides."""
+    (tmp_path / "test_s.py").write_text("import time\n\n\ndef test_s():\n    time.sleep(1.5)\n")
+    monkeypatch.setattr(mut, "RETIMEOUT", 40)
+    st, secs, how = mut._run_timed(tmp_path, ["test_s.py::test_s"], 1.0, lambda: False)
+    assert st == "cut" and "not counted" in how and secs < 1.5
+    assert mut._run_timed(tmp_path, ["test_s.py::test_s"], 1.0, lambda: True)[0] == "survived"
+
+
 def test_resume_takes_the_logged_mutants_of_the_same_sample_and_runs_the_rest(module):
     sites = mut._sites(module)
     chosen = sites[:6]

@@ -37,7 +37,9 @@ then the set's own test files (``--tests``)
 and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
 ``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
 their unmutated time (at least 60 s) runs once more with four times that limit, and counts as
-killed by timeout only when it exceeds that too (on a loaded machine every run is slower).  A test that fails after other
+killed by timeout only when it exceeds that too (on a loaded machine every run is slower).  A first
+timeout after the set's budget is spent is not run again and counts for nothing (*cut*), so a
+set overruns its budget by at most the runs of the mutants started before it was spent.  A test that fails after other
 tests ran in the same process is run again alone against the mutant; when it passes alone, the same
 tests in the same order run against the unmutated code, and when they fail there too the kill is
 not counted (left-over state, not the mutant, failed it).  Each mutant is written into a

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cuda_host import build_host_library, host_compiler, instantiations, nvrtc_compile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from strategies import float_array, int_array, seeds
 
@@ -98,8 +98,15 @@ def _tiled_problem(c, dtype, integers):  # type: ignore[no-untyped-def]
     w = int_array(c["seed"] + 1, ws, -4, 4, dtype) if integers else float_array(c["seed"] + 1, ws, dtype)
     kw = {"dilation": c["dilation"], "padding": c["padding"], "groups": c["channels"]}
     geo = conv_geometry(x.shape, w.shape, **kw)
-    lc = tiled_launch(geo, np.dtype(dtype).itemsize, tile=c["tile"], block=c["block"], specialise=c["specialise"])
-    assert lc is not None
+    item = np.dtype(dtype).itemsize
+    lc = tiled_launch(geo, item, tile=c["tile"], block=c["block"], specialise=c["specialise"])
+    if lc is None:  # only a tile whose shared memory (weights rounded up to 4, tile plus halo) exceeds the limit
+        k3 = (1,) * (3 - len(c["kernel"])) + tuple(c["kernel"])
+        d3 = (1,) * (3 - len(c["dilation"])) + tuple(c["dilation"])
+        taps = int(np.prod(k3))
+        smem = item * (-(-taps // 4) * 4 + int(np.prod([t + d * (k - 1) for t, k, d in zip(c["tile"], k3, d3)])))
+        assert smem > DEFAULT_SMEM_LIMIT, (c, smem)
+        reject()
     if c["grid_z"] is not None:  # fewer z blocks than planes: the grid-stride loop over planes runs
         lc = dataclasses.replace(lc, grid=lc.grid[:2] + (min(c["grid_z"], lc.grid[2]),))
     return x, w, kw, geo, lc

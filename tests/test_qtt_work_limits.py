@@ -1,0 +1,85 @@
+"""The QTT rank profile's work limits at their edges: a kernel whose unfoldings need exactly the limit's work
+is handled as asked (exact ranks stay exact, SVDs run); one operation more falls back or is refused.
+
+The work of an unfolding of shape ``m x n`` is ``m * n * min(m, n)``; the expected totals below are
+recomputed from the unfolding matrices themselves (:func:`kronconv.qtt.unfolding`), not from the
+routine that checks the limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kronconv.qtt.ranks as R
+from kronconv.errors import TooLarge
+from kronconv.qtt import unfolding
+
+# (a, L, D) with a**(D L) <= 729 and L >= 2 (at least one unfolding)
+CASES = st.sampled_from([(2, 2, 1), (2, 3, 1), (2, 4, 1), (3, 2, 1), (3, 3, 1), (2, 2, 2), (2, 3, 2), (3, 2, 2)])
+
+
+def _kernel(a: int, levels: int, dims: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(-3, 4, (a**levels,) * dims).astype(np.int64)
+
+
+def _work_of_unfoldings(k: np.ndarray, a: int, levels: int) -> int:
+    total = 0
+    for layer in range(levels - 1):
+        m = unfolding(k, a, levels, layer)
+        total += m.size * min(m.shape)
+    return total
+
+
+def test_the_work_of_a_16_tap_binary_kernel_is_128() -> None:
+    # a = 2, L = 4: unfoldings 8x2, 4x4, 2x8 -> 16*2 + 16*4 + 16*2 = 128 operations
+    assert _work_of_unfoldings(np.arange(16), 2, 4) == 128
+
+
+@settings(max_examples=20, deadline=None)
+@given(CASES, st.integers(0, 2**16))
+def test_auto_mode_stays_exact_at_the_exact_work_limit_and_falls_back_one_above(case: tuple[int, int, int],
+                                                                               seed: int) -> None:
+    a, levels, dims = case
+    k = _kernel(a, levels, dims, seed)
+    work = _work_of_unfoldings(k, a, levels)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(R, "EXACT_WORK_LIMIT", work)
+        at = R.rank_profile(k, a)
+        mp.setattr(R, "EXACT_WORK_LIMIT", work - 1)
+        above = R.rank_profile(k, a)
+    finally:
+        mp.undo()
+    assert at.mode == "exact" and len(at.primes) == levels - 1
+    assert not any("EXACT_WORK_LIMIT" in n for n in at.notes)
+    assert above.mode == "numeric" and above.primes == ()
+    assert (f"integer kernel but exact ranks need about {work} operations, above EXACT_WORK_LIMIT = {work - 1}: "
+            "numeric ranks instead") in above.notes
+    assert at.ranks == above.ranks  # a small random integer kernel: both modes agree
+
+
+def test_exact_mode_runs_at_its_work_limit_and_is_refused_one_above(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = np.arange(16)
+    monkeypatch.setattr(R, "EXACT_WORK_LIMIT", 128)
+    prof = R.rank_profile(k, 2, mode="exact")
+    assert prof.mode == "exact" and prof.ranks == (2, 2, 2)  # arange is affine in its digits: rank 2 at each cut
+    monkeypatch.setattr(R, "EXACT_WORK_LIMIT", 127)
+    with pytest.raises(TooLarge, match=r"exact ranks need about 128 operations, above the limit "
+                                       r"EXACT_WORK_LIMIT = 127; use mode numeric"):
+        R.rank_profile(k, 2, mode="exact")
+
+
+@pytest.mark.parametrize("mode", ["auto", "exact", "numeric"])
+def test_svds_run_at_their_work_limit_and_are_refused_one_above(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    k = np.arange(16)
+    monkeypatch.setattr(R, "SVD_WORK_LIMIT", 128)
+    prof = R.rank_profile(k, 2, mode=mode)
+    assert prof.ranks == (2, 2, 2) and len(prof.singular_values) == 3
+    monkeypatch.setattr(R, "SVD_WORK_LIMIT", 127)
+    with pytest.raises(TooLarge, match=r"SVDs of the unfoldings need about 128 flops, above the limit "
+                                       r"SVD_WORK_LIMIT = 127"):
+        R.rank_profile(k, 2, mode=mode)

@@ -1,0 +1,56 @@
+"""The exact QTT construction returns its integer weights as int64 arrays whenever they fit (entries below
+2**62 in size), so that they feed NumPy and the numeric engine directly; the zero kernel has rank 0 at every
+unfolding in both rank modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kronconv.qtt import rank_profile
+from kronconv.qtt.fit import compose, compose_exact, exact_cascade, fit, random_cascade
+
+CASES = st.sampled_from([(2, 2, 1), (2, 3, 1), (3, 2, 1), (3, 3, 1), (2, 2, 2), (3, 2, 2)])
+
+
+@settings(max_examples=25, deadline=None)
+@given(CASES, st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_exact_cascade_weights_are_int64_when_small(case: tuple[int, int, int], channels: int, seed: int) -> None:
+    a, layers, dims = case
+    k = compose(random_cascade(a, layers, dims, channels, np.random.default_rng(seed), integer=True), a)
+    k = np.asarray(k, dtype=np.int64)
+    built = exact_cascade(k, a, layers, channels)
+    assert built is not None  # a C-channel cascade's kernel has every unfolding rank <= C
+    ws, scales = built
+    assert len(ws) == layers and len(scales) == layers
+    for w in ws:
+        assert isinstance(w, np.ndarray)
+        assert int(np.max(np.abs(w.astype(object)))) < 1 << 62
+        assert w.dtype == np.int64
+    got = compose_exact(ws, a)
+    want = k.astype(object) * int(np.prod(np.array(scales, dtype=object)))
+    assert got.shape == k.shape and all(int(x) == int(y) for x, y in zip(got.ravel(), want.ravel()))
+
+
+@pytest.mark.parametrize(("a", "layers", "dims"), [(2, 2, 1), (2, 4, 1), (3, 3, 1), (2, 3, 2)])
+@pytest.mark.parametrize("mode", ["exact", "numeric", "auto"])
+def test_the_zero_kernel_has_rank_zero_at_every_unfolding(a: int, layers: int, dims: int, mode: str) -> None:
+    for dtype in (np.int64, np.float64):
+        prof = rank_profile(np.zeros((a**layers,) * dims, dtype=dtype), a, mode=mode)
+        assert prof.ranks == (0,) * (layers - 1)
+        assert prof.min_channels == 1
+        assert all(max(sv, default=0.0) == 0.0 for sv in prof.singular_values)
+
+
+def test_a_single_tap_has_rank_one_at_every_unfolding_in_numeric_mode() -> None:
+    k = np.zeros(16)
+    k[5] = 1e-300  # tiny but nonzero: rank 1 at every cut, not 0
+    assert rank_profile(k, 2, mode="numeric").ranks == (1, 1, 1)
+
+
+def test_fitting_the_zero_kernel_is_exact_with_one_zero_channel() -> None:
+    res = fit(np.zeros(9), 3, 2, 1)
+    assert res.exact and res.ranks == (0,) and res.absolute_error == 0.0
+    assert all(not np.any(w) for w in res.weights)

@@ -83,3 +83,75 @@ def test_svds_run_at_their_work_limit_and_are_refused_one_above(monkeypatch: pyt
     with pytest.raises(TooLarge, match=r"SVDs of the unfoldings need about 128 flops, above the limit "
                                        r"SVD_WORK_LIMIT = 127"):
         R.rank_profile(k, 2, mode=mode)
+
+
+@pytest.mark.parametrize(("a", "layers", "dims"), [(2, 4, 1), (3, 3, 1), (2, 3, 2)])
+def test_the_tt_svd_fit_runs_at_its_work_limit_and_is_refused_one_above(monkeypatch: pytest.MonkeyPatch, a: int,
+                                                                        layers: int, dims: int) -> None:
+    import kronconv.qtt.fit as F
+
+    k = np.random.default_rng(5).standard_normal((a**layers,) * dims)
+    work = _work_of_unfoldings(k, a, layers)
+    monkeypatch.setattr(F, "SVD_WORK_LIMIT", work)
+    res = F.fit(k, a, layers, 1)
+    assert res.method == "tt-svd" and res.fitted_shape == (a**layers,) * dims
+    monkeypatch.setattr(F, "SVD_WORK_LIMIT", work - 1)
+    with pytest.raises(TooLarge, match=rf"TT-SVD needs about {work} flops, above the limit "
+                                       rf"SVD_WORK_LIMIT = {work - 1}$"):
+        F.fit(k, a, layers, 1)
+
+
+def test_the_als_fit_accepts_a_composed_extent_of_exactly_2_22_entries() -> None:
+    # one layer of a taps with any base b: composed extent a.  a**2 = 2**22 in 2-D (a = 2048) passes the extent
+    # guard (and is then refused for its least-squares matrix); one tap more is refused for its extent.
+    from kronconv.qtt.fit import fit
+
+    with pytest.raises(TooLarge, match=r"one ALS least-squares matrix would take \d+ bytes .*MAX_FIT_BYTES"):
+        fit(np.ones((3, 3)), 2048, 1, 1, b=3)
+    with pytest.raises(TooLarge, match=r"composed extent 2049\^2 = 4198401 entries, above the limit 2\*\*22"):
+        fit(np.ones((3, 3)), 2049, 1, 1, b=3)
+    with pytest.raises(TooLarge, match=r"one ALS least-squares matrix would take \d+ bytes .*MAX_FIT_BYTES"):
+        fit(np.ones(3), 1 << 22, 1, 1, b=3)
+    with pytest.raises(TooLarge, match=r"composed extent 4194305\^1 = 4194305 entries, above the limit 2\*\*22"):
+        fit(np.ones(3), (1 << 22) + 1, 1, 1, b=3)
+
+
+def _als_estimate(extent: int, dims: int, a: int, channels: int, layers: int, sweeps: int) -> int:
+    """sweeps x layer updates per sweep (L forward, L - 2 back; 1 for L = 1) x rows x columns**2, the columns
+    being the C x C x a**D entries of one layer's weights."""
+    updates = layers + max(layers - 2, 0) if layers > 1 else 1
+    cols = channels * channels * a**dims
+    return sweeps * updates * extent**dims * cols * cols
+
+
+@pytest.mark.parametrize(("a", "b", "layers", "starts", "n_starts"), [(2, 3, 2, 1, 1), (3, 2, 2, 1, 2), (2, 3, 3, 2, 2)])
+def test_the_als_fit_runs_at_its_work_limit_and_is_refused_one_above(monkeypatch: pytest.MonkeyPatch, a: int, b: int,
+                                                                     layers: int, starts: int, n_starts: int) -> None:
+    import kronconv.qtt.fit as F
+
+    extent = 1 + (a - 1) * sum(b**l for l in range(layers))
+    work = _als_estimate(extent, 1, a, 1, layers, 2) * n_starts  # the embedded TT-SVD start counts when a >= b
+    k = np.arange(1.0, extent + 1.0)
+    monkeypatch.setattr(F, "ALS_WORK_LIMIT", work)
+    res = F.fit(k, a, layers, 1, b=b, sweeps=2, starts=starts)
+    assert res.method == "als (2 sweeps)" and len(res.history) == 2
+    monkeypatch.setattr(F, "ALS_WORK_LIMIT", work - 1)
+    with pytest.raises(TooLarge, match=rf"ALS needs about {work} flops \({n_starts} starts x 2 sweeps\), above the "
+                                       rf"limit ALS_WORK_LIMIT = {work - 1}; use fewer sweeps, channels or layers"):
+        F.fit(k, a, layers, 1, b=b, sweeps=2, starts=starts)
+
+
+@pytest.mark.parametrize(("a", "layers", "channels", "sweeps"), [(2, 3, 1, 1), (3, 2, 2, 2), (2, 2, 1, 3)])
+def test_als_sweeps_after_tt_svd_run_at_the_work_limit_and_are_refused_one_above(
+        monkeypatch: pytest.MonkeyPatch, a: int, layers: int, channels: int, sweeps: int) -> None:
+    import kronconv.qtt.fit as F
+
+    work = _als_estimate(a**layers, 1, a, channels, layers, sweeps)
+    k = np.random.default_rng(2).standard_normal(a**layers)
+    monkeypatch.setattr(F, "ALS_WORK_LIMIT", work)
+    res = F.fit(k, a, layers, channels, sweeps=sweeps)
+    assert res.method == f"tt-svd + {sweeps} ALS sweeps" and len(res.history) == sweeps
+    monkeypatch.setattr(F, "ALS_WORK_LIMIT", work - 1)
+    with pytest.raises(TooLarge, match=rf"{sweeps} ALS sweeps need about {work} flops, above the limit "
+                                       rf"ALS_WORK_LIMIT = {work - 1}; use fewer sweeps or channels"):
+        F.fit(k, a, layers, channels, sweeps=sweeps)

@@ -4,6 +4,8 @@ unfolding in both rank modes."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -54,3 +56,23 @@ def test_fitting_the_zero_kernel_is_exact_with_one_zero_channel() -> None:
     res = fit(np.zeros(9), 3, 2, 1)
     assert res.exact and res.ranks == (0,) and res.absolute_error == 0.0
     assert all(not np.any(w) for w in res.weights)
+
+
+def test_exact_cascade_weights_of_2_62_or_more_are_python_integers() -> None:
+    # unfolding [[q, 0, 0], [0, s, 0], [5, 7, 0]] (a = 3, L = 2), rank 2: row 2 = (5/q) row 0 + (7/s) row 1, so
+    # the coefficient core carries the common denominator q s, which lies in [2**62, 2**63) for these coprime q, s
+    q, s = (1 << 31) + 11, (1 << 31) + 45
+    assert math.gcd(q, s) == 1 and 1 << 62 <= q * s < 1 << 63
+    k = np.array([[q, 0, 0], [0, s, 0], [5, 7, 0]], dtype=np.int64).ravel()
+    built = exact_cascade(k, 3, 2, 2)
+    assert built is not None
+    ws, scales = built
+    big = [w for w in ws if max(abs(int(x)) for x in w.ravel()) >= 1 << 62]
+    small = [w for w in ws if max(abs(int(x)) for x in w.ravel()) < 1 << 62]
+    assert len(big) == 1 and len(small) == 1
+    assert big[0].dtype == object and all(type(x) is int for x in big[0].ravel())
+    assert q * s in {abs(int(x)) for x in big[0].ravel()}
+    assert small[0].dtype == np.int64
+    got = compose_exact(ws, 3)
+    factor = math.prod(int(x) for x in scales)
+    assert [int(x) for x in got.ravel()] == [int(x) * factor for x in k]

@@ -100,3 +100,20 @@ def test_no_hole_note_when_the_target_is_zero_on_the_holes() -> None:
     assert res.lower_bound == 0.0
     assert not any("holes" in n for n in res.notes)
     assert res.relative_error < 1e-9  # [1, 2] composed with [1, 3] at dilation 3 is exactly the target
+
+
+@pytest.mark.parametrize(("case", "target_seed"), [((3, 2, 3, 1), s) for s in range(12)]
+                         + [((3, 2, 2, 1), s) for s in (28, 30, 82, 94)])
+def test_more_starts_never_give_a_worse_fit(case: tuple[int, int, int, int], target_seed: int) -> None:
+    # the random starts come from one generator seeded by `seed`, so the starts of a run with fewer starts are
+    # a prefix of those of a run with more: the best final error can only go down
+    a, b, layers, channels = case
+    target = np.random.default_rng(target_seed).standard_normal(cascade_extent(a, b, layers))
+    errors = [fit(target, a, layers, channels, b=b, sweeps=4, seed=0, starts=n).relative_error for n in (0, 1, 2, 3)]
+    assert all(later <= earlier * (1 + 1e-12) for earlier, later in itertools.pairwise(errors))
+
+
+@pytest.mark.parametrize(("sweeps", "done"), [(1, 1), (3, 3), (0, 10)])
+def test_als_runs_the_sweeps_asked_for_and_ten_by_default(sweeps: int, done: int) -> None:
+    res = fit(np.arange(1.0, 6.0), 2, 2, 1, b=3, sweeps=sweeps, seed=0, starts=1)
+    assert res.method == f"als ({done} sweeps)" and len(res.history) == done

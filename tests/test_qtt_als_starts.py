@@ -117,3 +117,13 @@ def test_more_starts_never_give_a_worse_fit(case: tuple[int, int, int, int], tar
 def test_als_runs_the_sweeps_asked_for_and_ten_by_default(sweeps: int, done: int) -> None:
     res = fit(np.arange(1.0, 6.0), 2, 2, 1, b=3, sweeps=sweeps, seed=0, starts=1)
     assert res.method == f"als ({done} sweeps)" and len(res.history) == done
+
+
+def test_the_hole_note_is_written_for_small_values_on_the_holes() -> None:
+    # a = 2, b = 3, L = 2: extent 5, hole at position 2; a target of norm well below 1 there still gets the note
+    target = np.array([1.0, 2.0, 1e-3, 3.0, 6.0])
+    res = fit(target, 2, 2, 1, b=3, sweeps=2, seed=0, starts=1)
+    rel = 1e-3 / float(np.linalg.norm(target))
+    assert (f"1 of 5 positions are holes of the dilation pattern (no path reaches them); the target's norm there, "
+            f"{rel:.3g} relative, is a lower bound of the error of any such cascade") in res.notes
+    assert res.lower_bound == 1e-3

@@ -76,3 +76,20 @@ def test_exact_cascade_weights_of_2_62_or_more_are_python_integers() -> None:
     got = compose_exact(ws, 3)
     factor = math.prod(int(x) for x in scales)
     assert [int(x) for x in got.ravel()] == [int(x) * factor for x in k]
+
+
+def test_an_exact_cascade_weight_of_exactly_2_62_is_a_python_integer() -> None:
+    # unfolding [[q, 0, 0], [0, 1, 0], [1, q, 0]] with q = 2**31: row 2 = (1/q) row 0 + q row 1, so the
+    # coefficient core, scaled by the denominator q, holds q * q = 2**62 exactly
+    q = 1 << 31
+    k = np.array([[q, 0, 0], [0, 1, 0], [1, q, 0]], dtype=np.int64).ravel()
+    built = exact_cascade(k, 3, 2, 2)
+    assert built is not None
+    ws, scales = built
+    tops = [max(abs(int(x)) for x in w.ravel()) for w in ws]
+    assert sorted(tops) == [q, 1 << 62]
+    for w, top in zip(ws, tops):
+        assert w.dtype == (object if top >= 1 << 62 else np.int64)
+    got = compose_exact(ws, 3)
+    factor = math.prod(int(x) for x in scales)
+    assert [int(x) for x in got.ravel()] == [int(x) * factor for x in k]

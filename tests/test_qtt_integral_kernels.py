@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kronconv.qtt import rank_profile
-from kronconv.qtt.ranks import is_integral
+from kronconv.errors import InvalidArgument
+from kronconv.qtt import exact_rank, rank_profile
+from kronconv.qtt.ranks import is_integral, rank_mod_p
 
 BELOW = 2.0**62 - 512  # the largest float64 below 2**62 (spacing 2**9 just below 2**62)
 
@@ -44,3 +45,13 @@ def test_auto_mode_ranks_large_integer_floats_exactly(scale: float) -> None:
     assert prof.mode == "exact" and prof.ranks == (1,) and len(prof.primes) == 1
     half = rank_profile(k + 0.5, 3)
     assert half.mode == "numeric"
+
+
+def test_exact_rank_refuses_fractional_floats_and_takes_integer_floats() -> None:
+    with pytest.raises(InvalidArgument, match="^exact rank needs integer-valued entries$"):
+        exact_rank(np.array([[0.5, 1.0], [1.0, 2.0]]))
+    with pytest.raises(InvalidArgument, match="^exact rank needs integer-valued entries$"):
+        rank_mod_p(np.array([[1.0, 2.0], [3.0, 4.25]]))
+    # truncating 0.5 -> 0 would give [[0, 1], [1, 2]], rank 2; the refusal keeps that from happening
+    assert exact_rank(np.array([[2.0, 4.0], [1.0, 2.0]])) == 1
+    assert exact_rank(np.array([[2.0, 4.0], [1.0, 3.0]])) == 2

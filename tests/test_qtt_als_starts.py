@@ -52,7 +52,8 @@ def test_a_centred_b_cascade_is_recovered_from_the_embedded_start(case: tuple[in
     assert res.relative_error < 1e-9
 
 
-@pytest.mark.parametrize("case", [(4, 2, 3, 1), (6, 2, 2, 1), (4, 2, 2, 2), (5, 3, 2, 1), (6, 2, 3, 1), (5, 3, 3, 1)])
+@pytest.mark.parametrize("case", [(4, 2, 3, 1), (6, 2, 2, 1), (4, 2, 2, 2), (5, 3, 2, 1), (6, 2, 3, 1), (5, 3, 3, 1),
+                                  (6, 4, 2, 1), (8, 4, 2, 1)])
 def test_the_embedded_start_composes_to_the_centred_window(case: tuple[int, int, int, int]) -> None:
     a, b, layers, dims = case
     extent = cascade_extent(a, b, layers)

@@ -55,3 +55,15 @@ def test_exact_rank_refuses_fractional_floats_and_takes_integer_floats() -> None
     # truncating 0.5 -> 0 would give [[0, 1], [1, 2]], rank 2; the refusal keeps that from happening
     assert exact_rank(np.array([[2.0, 4.0], [1.0, 2.0]])) == 1
     assert exact_rank(np.array([[2.0, 4.0], [1.0, 3.0]])) == 2
+
+
+def test_exact_rank_of_unsigned_entries_up_to_2_62() -> None:
+    top = (1 << 62) - 1
+    assert exact_rank(np.array([[top, 0], [0, 1]], dtype=np.uint64)) == 2
+    assert exact_rank(np.array([[top, top], [1, 1]], dtype=np.uint64)) == 1
+    for big in (1 << 62, (1 << 64) - 1):  # 2**64 - 1 would wrap to -1 as int64
+        with pytest.raises(InvalidArgument, match=r"^exact rank needs entries below 2\*\*62 in size$"):
+            exact_rank(np.array([[big, 0], [0, 1]], dtype=np.uint64))
+    # signed int64 entries at 2**62 and above are exact already: no refusal, the right rank
+    assert exact_rank(np.array([[1 << 62, 1 << 62], [1, 1]], dtype=np.int64)) == 1
+    assert exact_rank(np.array([[(1 << 63) - 1, 0], [0, 1]], dtype=np.int64)) == 2

@@ -155,3 +155,28 @@ def test_als_sweeps_after_tt_svd_run_at_the_work_limit_and_are_refused_one_above
     with pytest.raises(TooLarge, match=rf"{sweeps} ALS sweeps need about {work} flops, above the limit "
                                        rf"ALS_WORK_LIMIT = {work - 1}; use fewer sweeps or channels"):
         F.fit(k, a, layers, channels, sweeps=sweeps)
+
+
+@pytest.mark.slow
+def test_auto_mode_ranks_a_2_30_work_kernel_exactly() -> None:
+    # 1024 x 1024 ones, a = 2 (L = 10, D = 2): unfoldings 4**(9-l) x 4**(l+1), about 1.79e9 operations in all,
+    # between 2**30 and the documented 2**31 exact-work limit: still exact, no fallback note
+    k = np.ones((1024, 1024), dtype=np.int64)
+    work = sum(4 ** (9 - l) * 4 ** (l + 1) * min(4 ** (9 - l), 4 ** (l + 1)) for l in range(9))
+    assert 2**30 < work <= 2**31
+    prof = R.rank_profile(k, 2)
+    assert prof.mode == "exact" and prof.ranks == (1,) * 9 and prof.notes == ()
+
+
+def test_one_als_matrix_of_exactly_max_fit_bytes_is_allowed() -> None:
+    # a = 2, L = 4 (extent 16), C = 1024: one least-squares matrix is 16 x (1024**2 * 2) float64 = 2**28 bytes,
+    # exactly MAX_FIT_BYTES: it passes that check and is refused for its ALS work; C = 1025 is refused for memory
+    from kronconv.qtt.als import MAX_FIT_BYTES
+    from kronconv.qtt.fit import fit
+
+    assert 8 * 16 * 1024**2 * 2 == MAX_FIT_BYTES == 2**28
+    with pytest.raises(TooLarge, match=r"^1 ALS sweeps need about \d+ flops, above the limit ALS_WORK_LIMIT"):
+        fit(np.ones(16), 2, 4, 1024, sweeps=1)
+    with pytest.raises(TooLarge, match=rf"^one ALS least-squares matrix would take {8 * 16 * 1025**2 * 2} bytes "
+                                       rf"\(16 x {1025**2 * 2}\), above the limit MAX_FIT_BYTES = {2**28}"):
+        fit(np.ones(16), 2, 4, 1025, sweeps=1)

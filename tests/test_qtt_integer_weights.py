@@ -93,3 +93,23 @@ def test_an_exact_cascade_weight_of_exactly_2_62_is_a_python_integer() -> None:
     got = compose_exact(ws, 3)
     factor = math.prod(int(x) for x in scales)
     assert [int(x) for x in got.ravel()] == [int(x) * factor for x in k]
+
+
+def test_an_exact_cascade_weight_just_below_2_62_stays_int64() -> None:
+    # as above with row 2 = (1/q) row 0 + 2**30 row 1: the coefficient core holds q * 2**30 = 2**61 < 2**62
+    q = 1 << 31
+    k = np.array([[q, 0, 0], [0, 1, 0], [1, 1 << 30, 0]], dtype=np.int64).ravel()
+    built = exact_cascade(k, 3, 2, 2)
+    assert built is not None
+    ws, _scales = built
+    assert sorted(max(abs(int(x)) for x in w.ravel()) for w in ws) == [q, 1 << 61]
+    assert all(w.dtype == np.int64 for w in ws)
+
+
+@pytest.mark.parametrize(("a", "layers", "dims", "channels"), [(3, 3, 2, 4), (5, 3, 1, 6)])
+def test_random_integer_cascades_use_every_value_from_minus_3_to_3(a: int, layers: int, dims: int,
+                                                                   channels: int) -> None:
+    ws = random_cascade(a, layers, dims, channels, np.random.default_rng(0), integer=True)
+    values = np.concatenate([w.ravel() for w in ws])
+    assert values.size >= 150  # enough draws that each of the 7 values turns up (fixed seed)
+    assert set(values.tolist()) == set(range(-3, 4))

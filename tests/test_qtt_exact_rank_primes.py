@@ -78,3 +78,21 @@ def test_primes_used_are_the_fewest_whose_product_beats_the_hadamard_bound(a: in
     assert math.prod(primes[:used]) ** 2 > h2  # sound: the primes' product exceeds H
     fewer = math.prod(primes[: used - 1]) ** 2
     assert fewer * 10**6 <= h2 * (10**6 + 1)  # minimal: one prime fewer does not (up to rounding of the logs)
+
+
+def test_the_built_in_primes_are_the_largest_below_2_31_in_order() -> None:
+    # documented: the largest prime below 2**31 and its predecessors (products of two residues fit in int64)
+    want = [int(sp.prevprime(2**31))]
+    while len(want) < len(PRIMES):
+        want.append(int(sp.prevprime(want[-1])))
+    assert [int(p) for p in PRIMES] == want
+    assert all(sp.isprime(int(p)) for p in PRIMES)
+    assert (int(PRIMES[0]) - 1) ** 2 < 2**63
+
+
+def test_a_matrix_singular_modulo_each_of_the_first_four_primes_has_full_rank() -> None:
+    # diag(p1 p2, p3 p4): rank 1 modulo each of the first four primes, rank 2 (full) modulo the fifth
+    p = [int(x) for x in PRIMES]
+    m = np.diag([p[0] * p[1], p[2] * p[3]]).astype(np.int64)
+    prof = rank_profile(m.ravel(), 2, mode="exact")
+    assert prof.ranks == (2,) and prof.primes == (5,)

@@ -260,7 +260,7 @@ def is_integral(kernel: Any) -> bool:
 
 
 def _as_int_rows(m: Any) -> Any:
-    """An integer matrix as int64, or raise: float entries must be whole numbers, unsigned ones below 2**62."""
+    """An integer matrix as int64, or raise: floats must be whole, floats and unsigned below 2**62."""
     m = np.asarray(m)
     if m.dtype.kind == "f":
         if not is_integral(m):

@@ -32,7 +32,9 @@ survives the whole suite, and a mutant on a line no test executes survives witho
 test executes the line").  Lines that also run outside a test (module level, at import, or in a
 subprocess a test starts) have no test to pin them on: such a mutant runs first the tests of the code
 that reads what the line builds (a function's body, for its default values and decorators; the
-lines of the module that read a module-level name), then the test files that name what it builds,
+lines of the module that read a module-level name; a class's methods and the lines reading the
+attribute, for a class attribute or dataclass field), then the test files that name what it builds
+(the function, the name or the class),
 then the set's own test files (``--tests``)
 and, when it survives them, the whole suite (``--whole-suite-later`` leaves that last run to a
 ``--recheck``, listing the survivor as not yet confirmed).  A mutant whose tests exceed three times
@@ -137,6 +139,24 @@ def _import_time_uses(tree: ast.Module) -> dict[int, tuple[tuple[int, ...], tupl
             used = tuple(sorted({ln for name in names for ln in loads.get(name, ())}))
             for m in ast.walk(stmt):
                 out.setdefault(id(m), (used, tuple(sorted(names))))
+    # a class attribute or dataclass field (its default): the lines reading ``.name`` and the class's
+    # methods use it; the test files naming the class test it
+    attrs: dict[str, set[int]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute):
+            attrs.setdefault(n.attr, set()).add(n.lineno)
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        methods = {ln for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   for ln in range(f.body[0].lineno, (f.end_lineno or f.lineno) + 1)}
+        for stmt in cls.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names = {m.id for tg in targets for m in ast.walk(tg) if isinstance(m, ast.Name)}
+                used = tuple(sorted(methods | {ln for name in names for ln in attrs.get(name, ())}))
+                for m in ast.walk(stmt):
+                    out.setdefault(id(m), (used, (cls.name,)))
     return out
 
 

@@ -116,6 +116,41 @@ def test_a_line_run_at_import_puts_the_tests_of_its_readers_first(tmp_path, monk
     assert mut.select_tests(inside, cmap, ("tests/test_m.py",)) == (["t::body", "t::slow"], True)
 
 
+CLASS_FIELD = '''
+class Box:
+    size: int = 2
+    weight = 0
+
+    def area(self):
+        return self.size * self.size
+
+
+def weigh(b):
+    return b.weight
+'''
+
+
+def test_a_class_field_default_runs_its_readers_then_the_test_files_naming_the_class(tmp_path, monkeypatch):
+    """A class attribute or dataclass field default also runs at import: the class's methods and the
+    lines reading ``.name`` are its readers, and the test files naming the class go next."""
+    monkeypatch.setattr(mut, "ROOT", tmp_path)
+    path = tmp_path / "m.py"
+    path.write_text(CLASS_FIELD)
+    sites = mut._sites(path)
+    size = next(s for s in sites if s.op == "const+" and s.detail == "2 -> 3")
+    weight = next(s for s in sites if s.op == "const+" and s.detail == "0 -> 1")
+    assert size.binds == ("Box",) == weight.binds
+    assert size.uses == (7,) and weight.uses == (7, 11)  # the method body; plus `b.weight` for weight
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_box.py").write_text("from m import Box\n")
+    (tmp_path / "tests" / "test_boxes.py").write_text("Boxes = 1\n")  # another word: not picked
+    mut._TEST_TEXTS.pop(tmp_path, None)
+    cmap = mut.CoverageMap(lines={"m.py": {3: [""], 4: [""], 7: ["t::area"], 11: ["t::weigh"]}},
+                           seconds={"t::area": 1.0, "t::weigh": 0.5}, suite_seconds=2.0)
+    assert mut.select_tests(weight, cmap, ("tests/test_m.py",)) == (
+        ["t::weigh", "t::area", "tests/test_box.py", "tests/test_m.py"], False)
+
+
 def test_the_runners_own_notes_are_replaced_and_a_reviewers_reason_is_kept(tmp_path):
     rep = tmp_path / "r.md"
     a, b = mut.Site("a.py", 0, "arith", 3, "Add -> Sub"), mut.Site("a.py", 1, "const+", 4, "1 -> 2")

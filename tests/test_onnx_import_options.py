@@ -18,29 +18,13 @@ from kronconv.errors import InvalidSpec
 from kronconv.netgraph import net_fields, node_sizes
 
 onnx = pytest.importorskip("onnx", reason="onnx is not installed: pip install 'kronconv[onnx]'")
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+from onnx_models import f32 as _f32
+from onnx_models import i64 as _i64
+from onnx_models import ones as _w
+from onnx_models import onnx_model as _model
 
 from kronconv.importers import read_onnx
-
-
-def _model(nodes, inits=(), *, shape=(1, 1, 16, 16), out="y", outs=None, opset=17):
-    """A one-input model of ``nodes`` (the input is ``x``), its outputs named by ``outs`` or ``out``."""
-    outputs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in (outs or [out])]
-    graph = helper.make_graph(list(nodes), "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
-                              outputs, list(inits))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-
-
-def _w(name, shape):
-    return numpy_helper.from_array(np.ones(shape, np.float32), name)
-
-
-def _i64(name, values):
-    return numpy_helper.from_array(np.array(values, np.int64), name)
-
-
-def _f32(name, values):
-    return numpy_helper.from_array(np.array(values, np.float32), name)
 
 
 def _ort_shape(model, shape):

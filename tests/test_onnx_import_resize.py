@@ -20,29 +20,19 @@ from kronconv.netgraph import net_fields
 
 onnx = pytest.importorskip("onnx", reason="onnx is not installed: pip install 'kronconv[onnx]'")
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed: pip install 'kronconv[onnx]'")
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+from onnx_models import f32 as _f32
+from onnx_models import i64 as _i64
+from onnx_models import ones as _w
+from onnx_models import onnx_model
 
 from kronconv.importers import read_onnx
 
 N = 7  # input width of the index maps
 
 
-def _model(nodes, inits=(), *, shape=(1, 1, 1, N), out="y", opset=17):
-    graph = helper.make_graph(list(nodes), "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
-                              [helper.make_tensor_value_info(out, TensorProto.FLOAT, None)], list(inits))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-
-
-def _w(name, shape):
-    return numpy_helper.from_array(np.ones(shape, np.float32), name)
-
-
-def _f32(name, values):
-    return numpy_helper.from_array(np.array(values, np.float32), name)
-
-
-def _i64(name, values):
-    return numpy_helper.from_array(np.array(values, np.int64), name)
+def _model(nodes, inits=(), **kw):
+    return onnx_model(nodes, inits, **{"shape": (1, 1, 1, N), **kw})
 
 
 def _run(model, x):

@@ -28,22 +28,10 @@ torch = pytest.importorskip("torch", reason="torch is not installed: pip install
 nn = torch.nn
 F = torch.nn.functional
 
+from torch_modules import FnModule as _Fn
+
 import kronconv.layers as layers_module
 from kronconv.importers import read_torch
-
-
-class _Fn(nn.Module):
-    """``forward(x) = fn(self, x)`` with the given submodules."""
-
-    def __init__(self, fn, **mods):
-        super().__init__()
-        self.fn = fn
-        for k, v in mods.items():
-            setattr(self, k, v)
-
-    def forward(self, x):
-        return self.fn(self, x)
-
 
 # --------------------------------------------------------------------------- the input shape
 
